@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthGuard } from './common/auth.guard';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { pinoHttpOptions } from './common/logging';
+import { Settings } from './config/settings';
+import { SettingsModule } from './config/settings.module';
+import { DatabaseHandle, dataSourceOptions } from './database/database';
+import { HealthModule } from './health/health.module';
+import { OrdersModule } from './orders/orders.module';
+import { SandboxModule } from './sandbox/sandbox.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(settings: Settings, db: DatabaseHandle): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        SettingsModule.forRoot(settings),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings) }),
+        TypeOrmModule.forRoot(dataSourceOptions(db)),
+        HealthModule,
+        OrdersModule,
+        ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { SETTINGS } from '../config/settings.module';
+import { Settings } from '../config/settings';
+import { ApiError } from './api-error';
+
+export type Role = 'storefront' | 'ops';
+export const ROLE_KEY = 'auth:role';
+/** Marks a controller or route: storefront routes accept storefront and ops keys; ops routes only ops keys. */
+export const Auth = (role: Role) => SetMetadata(ROLE_KEY, role);
+
+export interface Caller {
+  role: Role;
+  /** Stable, non-secret id of the key (scope for idempotency and rate limits). */
+  keyId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly storefront: Buffer[];
+  private readonly ops: Buffer[];
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(SETTINGS) settings: Settings,
+  ) {
+    this.storefront = settings.storefrontApiKeys.map(digest);
+    this.ops = settings.opsApiKeys.map(digest);
+  }
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const role = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [ctx.getHandler(), ctx.getClass()]);
+    if (!role) return true;
+    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+    const caller = this.identify(req.headers.authorization);
+    if (!caller) throw new ApiError(401, 'UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>).');
+    if (role === 'ops' && caller.role !== 'ops') throw new ApiError(403, 'FORBIDDEN', 'This route needs an ops key.');
+    req.caller = caller;
+    return true;
+  }
+
+  /** Compares digests of equal length in constant time; every configured key is checked. */
+  identify(header: string | undefined): Caller | null {
+    const m = /^Bearer\s+(\S{1,512})\s*$/i.exec(header ?? '');
+    if (!m) return null;
+    const given = digest(m[1]);
+    let found: Caller | null = null;
+    for (const [role, keys] of [['ops', this.ops], ['storefront', this.storefront]] as const) {
+      for (const key of keys) {
+        if (timingSafeEqual(key, given) && !found) found = { role, keyId: key.toString('hex').slice(0, 16) };
+      }
+    }
+    return found;
+  }
+}

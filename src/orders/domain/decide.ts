@@ -1,0 +1,169 @@
+import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
+import { canTransition, OrderStatus } from './order-status';
+
+/** What the order holds that decisions depend on. */
+export interface OrderState {
+  status: OrderStatus;
+  gateway_invoice_id: string | null;
+  payment_link: string | null;
+  expires_at: Date | null;
+  payment: OrderPaymentState | null;
+  paid_at: Date | null;
+}
+
+export interface OrderPaymentState {
+  method_code: string | null;
+  amount_fiat: string | null;
+  conversion_rate: string | null;
+  merchant_usdt: string | null;
+  adjusted: boolean;
+}
+
+/** Something we learned about the order, from any source. */
+export type Observation =
+  | { kind: 'invoice_created'; invoiceId: string; paymentLink: string | null; expiresAt: string | null }
+  | {
+      kind: 'gateway_state';
+      status: GatewayInvoiceStatus;
+      rawStatus: string;
+      invoiceId: string;
+      paymentLink: string | null;
+      expiresAt: string | null;
+      finishedAt: string | null;
+      payment: GatewayPayment | null;
+    }
+  | { kind: 'cancel' };
+
+export interface EventDraft {
+  type: 'order.status_changed' | 'order.adjusted' | 'order.payment_updated' | 'order.invoice_attached';
+  from_status: OrderStatus | null;
+  to_status: OrderStatus | null;
+  /** Same change, same key: the timeline refuses a second copy. */
+  dedupe_key: string;
+  data: Record<string, unknown>;
+}
+
+export interface Decision {
+  patch: Partial<OrderState>;
+  events: EventDraft[];
+  /** The observation asked for something the rules forbid (e.g. cancel a paid order). */
+  refused?: 'ORDER_NOT_CANCELABLE';
+  /** An observation that changed nothing, and why (for logs). */
+  ignored?: string;
+}
+
+const GATEWAY_TO_ORDER: Partial<Record<GatewayInvoiceStatus, OrderStatus>> = {
+  success: 'paid',
+  fail: 'failed',
+  expired: 'expired',
+  canceled: 'canceled',
+};
+
+const MONEY_KEYS = ['method_code', 'amount_fiat', 'conversion_rate', 'merchant_usdt'] as const;
+const samePayment = (a: OrderPaymentState | null, b: OrderPaymentState | null) =>
+  !!a && !!b && MONEY_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null));
+
+const date = (s: string | null): Date | null => {
+  if (!s) return null;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+};
+
+/**
+ * The one pure function every change of an order goes through. Given what the order is and what
+ * we just learned, it says what to write and which timeline events that makes; applying the same
+ * observation twice yields no change the second time.
+ */
+export function decide(order: OrderState, obs: Observation, now: Date): Decision {
+  const patch: Partial<OrderState> = {};
+  const events: EventDraft[] = [];
+
+  if (obs.kind === 'cancel') {
+    if (!canTransition(order.status, 'canceled')) return { patch, events, refused: 'ORDER_NOT_CANCELABLE' };
+    patch.status = 'canceled';
+    events.push(statusEvent(order.status, 'canceled', {}));
+    return { patch, events };
+  }
+
+  const invoiceId = obs.invoiceId;
+  if (invoiceId && order.gateway_invoice_id !== invoiceId) {
+    if (order.gateway_invoice_id) return { patch, events, ignored: `invoice ${invoiceId} is not this order's (${order.gateway_invoice_id})` };
+    patch.gateway_invoice_id = invoiceId;
+  }
+  if (obs.paymentLink && !order.payment_link) patch.payment_link = obs.paymentLink;
+  const expiresAt = date(obs.expiresAt);
+  if (expiresAt && order.expires_at?.getTime() !== expiresAt.getTime()) patch.expires_at = expiresAt;
+
+  let status = order.status;
+  const attached = !order.gateway_invoice_id && !!patch.gateway_invoice_id;
+  if (status === 'pending' && (obs.kind === 'invoice_created' || obs.status === 'pending' || obs.status === 'unknown')) {
+    status = 'awaiting_payment';
+    events.push(statusEvent('pending', status, { gateway_invoice_id: invoiceId }));
+  } else if (attached && status !== 'pending') {
+    events.push({ type: 'order.invoice_attached', from_status: status, to_status: status, dedupe_key: `invoice:${invoiceId}`, data: { gateway_invoice_id: invoiceId } });
+  }
+
+  if (obs.kind === 'gateway_state') {
+    const target = GATEWAY_TO_ORDER[obs.status];
+    const wasPaid = status === 'paid';
+    if (target && target !== status) {
+      if (canTransition(status, target)) {
+        const data: Record<string, unknown> = { gateway_status: obs.rawStatus };
+        if (target === 'paid' && (status === 'failed' || status === 'expired' || status === 'canceled')) {
+          data.late = true;
+          data.late_after = status;
+        }
+        events.push(statusEvent(status, target, data));
+        status = target;
+        if (target === 'paid') patch.paid_at = date(obs.finishedAt) ?? now;
+      } else {
+        return finish(order, status, patch, events, `gateway says ${obs.rawStatus}; order stays ${status}`);
+      }
+    }
+    if (obs.payment) {
+      const previous = order.payment;
+      const incoming: OrderPaymentState = {
+        method_code: obs.payment.method_code,
+        amount_fiat: obs.payment.amount_fiat,
+        conversion_rate: obs.payment.conversion_rate,
+        merchant_usdt: obs.payment.merchant_usdt,
+        adjusted: previous?.adjusted ?? false,
+      };
+      const changed = !samePayment(previous, incoming);
+      // An adjustment: the gateway flags it, or the amounts of a payment already settled change.
+      const adjustedNow = !incoming.adjusted && (obs.payment.adjusted || (wasPaid && changed && !!previous));
+      if (adjustedNow) incoming.adjusted = true;
+      if (changed || adjustedNow) {
+        patch.payment = incoming;
+        if (adjustedNow) {
+          events.push({
+            type: 'order.adjusted',
+            from_status: status,
+            to_status: status,
+            dedupe_key: `adjusted:${incoming.amount_fiat}:${incoming.merchant_usdt}`,
+            data: { previous: previous ?? null, payment: incoming },
+          });
+        } else if (!events.some((e) => e.to_status === 'paid' && e.type === 'order.status_changed')) {
+          events.push({
+            type: 'order.payment_updated',
+            from_status: status,
+            to_status: status,
+            dedupe_key: `payment:${MONEY_KEYS.map((k) => incoming[k] ?? '').join(':')}`,
+            data: { payment: incoming },
+          });
+        }
+      }
+    }
+  }
+  return finish(order, status, patch, events);
+}
+
+function finish(order: OrderState, status: OrderStatus, patch: Partial<OrderState>, events: EventDraft[], ignored?: string): Decision {
+  if (status !== order.status) patch.status = status;
+  if (!events.length && !Object.keys(patch).length) return { patch, events, ignored: ignored ?? 'no change' };
+  return ignored ? { patch, events, ignored } : { patch, events };
+}
+
+function statusEvent(from: OrderStatus, to: OrderStatus, data: Record<string, unknown>): EventDraft {
+  return { type: 'order.status_changed', from_status: from, to_status: to, dedupe_key: `status:${to}`, data };
+}

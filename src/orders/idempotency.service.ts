@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../common/api-error';
+import { SETTINGS } from '../config/settings.module';
+import { rowsOf } from '../database/sql';
+import { Settings } from '../config/settings';
+
+export type Claim =
+  | { kind: 'claimed'; orderId: string | null }
+  | { kind: 'replay'; status: number; body: unknown };
+
+/** Canonical JSON: the same body with keys in another order is the same request. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * Idempotency-Key semantics as Stripe and the IETF draft define them, scoped per API key:
+ * same key + same body replays the first reply; another body is 422; a call still running is 409.
+ * A call that ended in gateway trouble is not replayed: its key stays usable and remembers the
+ * order, so the retry finishes that order instead of making another.
+ */
+@Injectable()
+export class IdempotencyService {
+  private readonly leaseMs: number;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(SETTINGS) settings: Settings,
+  ) {
+    this.leaseMs = settings.eccaex.timeoutMs * 3 + 30_000;
+  }
+
+  hash(body: unknown): string {
+    return createHash('sha256').update(canonicalJson(body)).digest('hex');
+  }
+
+  async claim(scope: string, key: string, requestHash: string): Promise<Claim> {
+    const inserted = await this.ds.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
+       VALUES ($1,$2,$3,'in_progress', now() + ($4 || ' milliseconds')::interval)
+       ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+      [scope, key, requestHash, String(this.leaseMs)],
+    );
+    if (inserted.length) return { kind: 'claimed', orderId: null };
+    const [row] = await this.ds.query(
+      `SELECT request_hash, state, response_status, response_body, order_id, locked_until > now() AS locked FROM idempotency_keys WHERE scope=$1 AND key=$2`,
+      [scope, key],
+    );
+    if (!row) return this.claim(scope, key, requestHash); // deleted by the sweeper in between
+    if (row.request_hash !== requestHash) {
+      throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body.');
+    }
+    if (row.state === 'done') return { kind: 'replay', status: row.response_status, body: row.response_body };
+    if (row.state === 'in_progress' && row.locked) {
+      throw new ApiError(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+    }
+    const taken = await this.ds.query(
+      `UPDATE idempotency_keys SET state='in_progress', locked_until = now() + ($3 || ' milliseconds')::interval, updated_at=now()
+       WHERE scope=$1 AND key=$2 AND (state='retryable' OR (state='in_progress' AND locked_until <= now())) RETURNING order_id`,
+      [scope, key, String(this.leaseMs)],
+    );
+    const rows = rowsOf<{ order_id: string | null }>(taken);
+    if (!rows.length) throw new ApiError(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+    return { kind: 'claimed', orderId: rows[0].order_id ?? null };
+  }
+
+  async complete(scope: string, key: string, status: number, body: unknown, orderId: string | null): Promise<void> {
+    await this.ds.query(
+      `UPDATE idempotency_keys SET state='done', response_status=$3, response_body=$4, order_id=COALESCE($5, order_id), locked_until=NULL, updated_at=now()
+       WHERE scope=$1 AND key=$2`,
+      [scope, key, status, JSON.stringify(body), orderId],
+    );
+  }
+
+  /** The call failed in a way a retry can finish: free the key, remember the order. */
+  async release(scope: string, key: string, orderId: string | null): Promise<void> {
+    await this.ds.query(
+      `UPDATE idempotency_keys SET state='retryable', order_id=COALESCE($3, order_id), locked_until=NULL, updated_at=now() WHERE scope=$1 AND key=$2`,
+      [scope, key, orderId],
+    );
+  }
+
+  /** Keys are kept at least 24 h (CONTRACT.md); the sweeper removes them after 48 h. */
+  async sweep(): Promise<number> {
+    const rows = await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '48 hours' AND state <> 'in_progress' RETURNING key`);
+    return rowsOf(rows).length;
+  }
+}

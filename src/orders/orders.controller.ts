@@ -1,0 +1,141 @@
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import { Auth } from '../common/auth.guard';
+import { JsonBody } from '../common/validation';
+import { ORDER_STATUSES, OrderStatus } from './domain/order-status';
+import { CreateOrderInput } from './inputs/create-order.input';
+import { OrdersRepository } from './orders.repository';
+import { OrdersService } from './orders.service';
+import { OrderEventOutput, OrderListOutput, OrderOutput, toEventOutput, toOrderOutput } from './outputs/order.output';
+
+function parseDate(name: string, v: string | undefined): Date | undefined {
+  if (v === undefined || v === '') return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw ApiError.validation({ [name]: ['must be an ISO-8601 timestamp'] });
+  return d;
+}
+
+export function parseLimit(v: string | undefined): number {
+  if (v === undefined || v === '') return 50;
+  if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 200) throw ApiError.validation({ limit: ['must be a whole number from 1 to 200'] });
+  return Number(v);
+}
+
+export function encodeCursor(t: Date, id: string): string {
+  return Buffer.from(JSON.stringify([t.toISOString(), id])).toString('base64url');
+}
+
+export function decodeCursor(v: string | undefined): { t: Date; id: string } | undefined {
+  if (v === undefined || v === '') return undefined;
+  try {
+    const [t, id] = JSON.parse(Buffer.from(v, 'base64url').toString('utf8')) as [string, string];
+    const d = new Date(t);
+    if (typeof id !== 'string' || Number.isNaN(d.getTime())) throw new Error('bad');
+    return { t: d, id };
+  } catch {
+    throw ApiError.validation({ cursor: ['is not a cursor this service issued'] });
+  }
+}
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('v1/orders')
+export class OrdersController {
+  constructor(
+    private readonly service: OrdersService,
+    private readonly repo: OrdersRepository,
+  ) {}
+
+  @Post()
+  @Auth('storefront')
+  @ApiOperation({ summary: 'Create an order and its gateway invoice' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 characters; kept at least 24 h, scoped to the API key' })
+  @ApiResponse({ status: 201, type: OrderOutput, description: 'awaiting_payment, with payment_link' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED' })
+  @ApiResponse({ status: 409, description: 'DUPLICATE_EXTERNAL_ID or IDEMPOTENCY_IN_PROGRESS' })
+  @ApiResponse({ status: 422, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiResponse({ status: 502, description: 'GATEWAY_ERROR (details.order_id names the pending order)' })
+  @ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE (details.order_id names the pending order)' })
+  async create(
+    @JsonBody() input: CreateOrderInput,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const result = await this.service.create(input, req.caller!, idempotencyKey);
+    if (result.status >= 400) {
+      const stored = result.body as { error: { code: string; message: string; details: Record<string, unknown> } };
+      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details);
+    }
+    void reply.status(result.status);
+    return result.body;
+  }
+
+  @Get()
+  @Auth('ops')
+  @ApiOperation({ summary: 'List orders, newest first (ops)' })
+  @ApiOkResponse({ type: OrderListOutput })
+  async list(
+    @Query('status') status?: string,
+    @Query('customer_id') customerId?: string,
+    @Query('created_from') createdFrom?: string,
+    @Query('created_to') createdTo?: string,
+    @Query('limit') limitRaw?: string,
+    @Query('cursor') cursorRaw?: string,
+  ): Promise<OrderListOutput> {
+    if (status !== undefined && status !== '' && !ORDER_STATUSES.includes(status as OrderStatus)) {
+      throw ApiError.validation({ status: [`must be one of ${ORDER_STATUSES.join(', ')}`] });
+    }
+    const limit = parseLimit(limitRaw);
+    const rows = await this.repo.list({
+      status: status || undefined,
+      customer_id: customerId || undefined,
+      created_from: parseDate('created_from', createdFrom),
+      created_to: parseDate('created_to', createdTo),
+      limit: limit + 1,
+      cursor: decodeCursor(cursorRaw),
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { data: page.map(toOrderOutput), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+  }
+
+  @Get(':ref')
+  @Auth('storefront')
+  @ApiOperation({ summary: 'Read an order by id or external_id' })
+  @ApiOkResponse({ type: OrderOutput })
+  @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
+  async get(@Param('ref') ref: string): Promise<OrderOutput> {
+    return toOrderOutput(await this.service.get(ref));
+  }
+
+  @Post(':ref/cancel')
+  @HttpCode(200)
+  @Auth('storefront')
+  @ApiOperation({ summary: 'Cancel an unpaid order (at the gateway too, where it can)' })
+  @ApiOkResponse({ type: OrderOutput })
+  @ApiResponse({ status: 409, description: 'ORDER_NOT_CANCELABLE' })
+  async cancel(@Param('ref') ref: string, @Req() req: FastifyRequest): Promise<OrderOutput> {
+    return toOrderOutput(await this.service.cancel(ref, req.caller?.role === 'ops' ? 'ops' : 'api'));
+  }
+
+  @Get(':ref/events')
+  @Auth('ops')
+  @ApiOperation({ summary: "The order's timeline, oldest first (ops)" })
+  @ApiOkResponse({ schema: { properties: { data: { type: 'array', items: { $ref: '#/components/schemas/OrderEventOutput' } } } } })
+  async events(@Param('ref') ref: string): Promise<{ data: OrderEventOutput[] }> {
+    const order = await this.service.get(ref);
+    return { data: (await this.repo.events(order.id)).map(toEventOutput) };
+  }
+
+  @Post(':ref/reconcile')
+  @HttpCode(200)
+  @Auth('ops')
+  @ApiOperation({ summary: 'Read the invoice back from the gateway and apply it (ops)' })
+  @ApiOkResponse({ type: OrderOutput })
+  async reconcile(@Param('ref') ref: string): Promise<OrderOutput> {
+    return toOrderOutput(await this.service.reconcile(ref, 'ops'));
+  }
+}

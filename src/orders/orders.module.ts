@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { GatewaysModule } from '../gateways/gateways.module';
+import { CatalogueController } from './catalogue.controller';
+import { CatalogueService } from './catalogue.service';
+import { IdempotencyService } from './idempotency.service';
+import { OrdersController } from './orders.controller';
+import { OrdersRepository } from './orders.repository';
+import { OrdersService } from './orders.service';
+
+@Module({
+  imports: [GatewaysModule],
+  controllers: [OrdersController, CatalogueController],
+  providers: [OrdersRepository, OrdersService, CatalogueService, IdempotencyService],
+  exports: [OrdersRepository, OrdersService],
+})
+export class OrdersModule {}

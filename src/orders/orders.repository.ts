@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { decide, Decision, EventDraft, Observation } from './domain/decide';
+import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+
+export interface AppliedChange {
+  order: OrderEntity;
+  decision: Decision;
+  events: OrderEventEntity[];
+}
+
+/** Runs inside the same transaction as an order change (the outbox hooks in here). */
+export type ChangeListener = (manager: EntityManager, change: AppliedChange, source: EventSource) => Promise<void>;
+
+export type NewOrder = Pick<
+  OrderEntity,
+  'external_id' | 'provider' | 'amount' | 'currency' | 'customer_id' | 'description' | 'metadata' | 'success_url' | 'fail_url' | 'payment_method'
+>;
+
+@Injectable()
+export class OrdersRepository {
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async findByRef(ref: string, manager: EntityManager = this.ds.manager): Promise<OrderEntity | null> {
+    const repo = manager.getRepository(OrderEntity);
+    if (isUuid(ref)) {
+      const byId = await repo.findOneBy({ id: ref });
+      if (byId) return byId;
+    }
+    return repo.findOneBy({ external_id: ref });
+  }
+
+  findByInvoice(provider: string, invoiceId: string): Promise<OrderEntity | null> {
+    return this.ds.getRepository(OrderEntity).findOneBy({ provider, gateway_invoice_id: invoiceId });
+  }
+
+  /** Saves a new `pending` order and its first timeline event; null when the external id is taken. */
+  async insertPending(fields: NewOrder, source: EventSource): Promise<OrderEntity | null> {
+    return this.ds.transaction(async (m) => {
+      const rows: OrderEntity[] = await m.query(
+        `INSERT INTO orders (external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
+         VALUES ($1,$2,'pending',$3,$4,$5,$6,$7,$8,$9,$10)
+         ON CONFLICT (external_id) DO NOTHING RETURNING id`,
+        [fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description, JSON.stringify(fields.metadata ?? {}),
+          fields.success_url, fields.fail_url, fields.payment_method],
+      );
+      if (!rows.length) return null;
+      await this.insertEvents(m, rows[0].id, source, [
+        { type: 'order.created' as EventDraft['type'], from_status: null, to_status: 'pending', dedupe_key: 'created', data: {} },
+      ]);
+      return m.getRepository(OrderEntity).findOneByOrFail({ id: rows[0].id });
+    });
+  }
+
+  /**
+   * The single point where an order changes, whatever the source: lock the row, decide, write the
+   * row and its timeline events (and the listeners' rows) in one transaction.
+   */
+  async apply(orderId: string, source: EventSource, observe: (order: OrderEntity) => Observation | Promise<Observation>): Promise<AppliedChange> {
+    return this.ds.transaction(async (m) => {
+      const order = await m
+        .getRepository(OrderEntity)
+        .createQueryBuilder('o')
+        .setLock('pessimistic_write')
+        .where('o.id = :id', { id: orderId })
+        .getOneOrFail();
+      const decision = decide(order, await observe(order), new Date());
+      if (decision.refused || (!decision.events.length && !Object.keys(decision.patch).length)) {
+        return { order, decision, events: [] };
+      }
+      Object.assign(order, decision.patch);
+      order.updated_at = new Date();
+      await m.getRepository(OrderEntity).update({ id: order.id }, { ...decision.patch, updated_at: order.updated_at } as Partial<OrderEntity>);
+      const events = await this.insertEvents(m, order.id, source, decision.events);
+      const change = { order, decision, events };
+      for (const listener of this.listeners) await listener(m, change, source);
+      return change;
+    });
+  }
+
+  private async insertEvents(m: EntityManager, orderId: string, source: EventSource, drafts: EventDraft[]): Promise<OrderEventEntity[]> {
+    const out: OrderEventEntity[] = [];
+    for (const e of drafts) {
+      const rows: OrderEventEntity[] = await m.query(
+        `INSERT INTO order_events (order_id, type, from_status, to_status, source, dedupe_key, data)
+         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING *`,
+        [orderId, e.type, e.from_status, e.to_status, source, e.dedupe_key.slice(0, 200), JSON.stringify(e.data)],
+      );
+      out.push(...rows);
+    }
+    return out;
+  }
+
+  events(orderId: string): Promise<OrderEventEntity[]> {
+    return this.ds.getRepository(OrderEventEntity).find({ where: { order_id: orderId }, order: { seq: 'ASC' } });
+  }
+
+  async list(q: { status?: string; customer_id?: string; created_from?: Date; created_to?: Date; limit: number; cursor?: { t: Date; id: string } }): Promise<OrderEntity[]> {
+    const qb = this.ds.getRepository(OrderEntity).createQueryBuilder('o');
+    if (q.status) qb.andWhere('o.status = :status', { status: q.status });
+    if (q.customer_id) qb.andWhere('o.customer_id = :cid', { cid: q.customer_id });
+    if (q.created_from) qb.andWhere('o.created_at >= :from', { from: q.created_from });
+    if (q.created_to) qb.andWhere('o.created_at < :to', { to: q.created_to });
+    if (q.cursor) qb.andWhere('(o.created_at, o.id) < (:ct, :cidc)', { ct: q.cursor.t, cidc: q.cursor.id });
+    return qb.orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(q.limit).getMany();
+  }
+}

@@ -1,0 +1,217 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../common/api-error';
+import { Caller } from '../common/auth.guard';
+import { SETTINGS } from '../config/settings.module';
+import { Settings } from '../config/settings';
+import { GatewayError } from '../gateways/gateway.errors';
+import { GatewayInvoice, PaymentGateway } from '../gateways/gateway.port';
+import { gatewayApiError, GatewaysService } from '../gateways/gateways.service';
+import { CatalogueService } from './catalogue.service';
+import { Observation } from './domain/decide';
+import { isTerminal } from './domain/order-status';
+import { IdempotencyService } from './idempotency.service';
+import { CreateOrderInput } from './inputs/create-order.input';
+import { EventSource, OrderEntity } from './order.entity';
+import { OrdersRepository } from './orders.repository';
+import { OrderOutput, toOrderOutput } from './outputs/order.output';
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export function gatewayStateOf(inv: GatewayInvoice): Observation {
+  return {
+    kind: 'gateway_state',
+    status: inv.status,
+    rawStatus: inv.rawStatus,
+    invoiceId: inv.invoiceId,
+    paymentLink: inv.paymentLink,
+    expiresAt: inv.expiresAt,
+    finishedAt: inv.finishedAt,
+    payment: inv.payment,
+  };
+}
+
+@Injectable()
+export class OrdersService {
+  private readonly log = new Logger('Orders');
+
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly gateways: GatewaysService,
+    private readonly catalogue: CatalogueService,
+    private readonly idempotency: IdempotencyService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  get callbackUrl(): string {
+    return `${this.settings.publicBaseUrl}/v1/webhooks/eccaex`;
+  }
+
+  async create(input: CreateOrderInput, caller: Caller, idempotencyKey: string | undefined): Promise<Reply> {
+    const provider = input.provider ?? 'eccaex';
+    const gateway = this.gateways.get(provider);
+    if ((await this.catalogue.isCurrencyEnabled(input.currency, provider)) === false) {
+      throw ApiError.validation({ currency: [`currency ${input.currency} is not enabled at the gateway`] });
+    }
+    if (idempotencyKey === undefined) return { status: 201, body: await this.createFresh(input, gateway) };
+
+    if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {
+      throw ApiError.validation({ 'Idempotency-Key': ['must be 1-255 characters'] });
+    }
+    const scope = caller.keyId;
+    const claim = await this.idempotency.claim(scope, idempotencyKey, this.idempotency.hash(input));
+    if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
+    try {
+      const order = claim.orderId ? await this.resume(claim.orderId, gateway) : await this.createFresh(input, gateway);
+      await this.idempotency.complete(scope, idempotencyKey, 201, order, order.id);
+      return { status: 201, body: order };
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500 && err.code === 'DUPLICATE_EXTERNAL_ID') {
+        const body = { error: { code: err.code, message: err.message, details: err.details } };
+        await this.idempotency.complete(scope, idempotencyKey, err.status, body, null);
+        throw err;
+      }
+      const orderId = err instanceof ApiError && typeof err.details.order_id === 'string' ? err.details.order_id : null;
+      await this.idempotency.release(scope, idempotencyKey, orderId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Saves the order first (pending), then opens its invoice. */
+  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway): Promise<OrderOutput> {
+    const externalId = input.external_id ?? `ord_${randomUUID()}`;
+    const order = await this.orders.insertPending(
+      {
+        external_id: externalId,
+        provider: gateway.name,
+        amount: input.amount,
+        currency: input.currency,
+        customer_id: input.customer_id,
+        description: input.description ?? null,
+        metadata: input.metadata ?? {},
+        success_url: input.success_url ?? this.settings.merchantSuccessUrl ?? null,
+        fail_url: input.fail_url ?? this.settings.merchantFailUrl ?? null,
+        payment_method: input.payment_method ?? null,
+      },
+      'api',
+    );
+    if (!order) {
+      const existing = await this.orders.findByRef(externalId);
+      throw new ApiError(409, 'DUPLICATE_EXTERNAL_ID', `An order with external_id ${externalId} already exists.`, { order_id: existing?.id ?? null });
+    }
+    return toOrderOutput(await this.openInvoice(order, gateway, 'api'));
+  }
+
+  /** A retry of a call that failed at the gateway: finish the order it already saved. */
+  private async resume(orderId: string, gateway: PaymentGateway): Promise<OrderOutput> {
+    const order = await this.orders.findByRef(orderId);
+    if (!order) throw ApiError.notFound('ORDER_NOT_FOUND', 'Order');
+    return toOrderOutput(await this.finishPending(order, gateway, 'api'));
+  }
+
+  /**
+   * Never two invoices for one order: an order still pending may have an invoice the gateway made
+   * although we never heard back, so look it up by external_id before creating one.
+   */
+  async finishPending(order: OrderEntity, gateway: PaymentGateway, source: EventSource): Promise<OrderEntity> {
+    if (order.status !== 'pending') return order;
+    let found: GatewayInvoice | null;
+    try {
+      found = await gateway.getInvoice(order.external_id);
+    } catch (err) {
+      throw gatewayApiError(err, { order_id: order.id });
+    }
+    if (found) return (await this.orders.apply(order.id, source, () => gatewayStateOf(found))).order;
+    return this.openInvoice(order, gateway, source);
+  }
+
+  private async openInvoice(order: OrderEntity, gateway: PaymentGateway, source: EventSource): Promise<OrderEntity> {
+    let invoice: GatewayInvoice | null;
+    try {
+      invoice = await gateway.createInvoice({
+        amount: order.amount,
+        currency: order.currency,
+        customerId: order.customer_id,
+        externalId: order.external_id,
+        description: order.description,
+        callbackUrl: this.callbackUrl,
+        successUrl: order.success_url,
+        failUrl: order.fail_url,
+        paymentMethod: order.payment_method,
+      });
+    } catch (err) {
+      invoice = null;
+      // Unclear (timeout, 5xx) or "already exists": the gateway may hold our invoice; look before giving up.
+      if (err instanceof GatewayError && (err.unclear || err.kind === 'conflict' || err.kind === 'rejected')) {
+        invoice = await gateway.getInvoice(order.external_id).catch(() => null);
+      }
+      if (!invoice) {
+        this.log.warn(`order ${order.id}: invoice not created (${(err as Error).message}); kept pending`);
+        throw gatewayApiError(err, { order_id: order.id });
+      }
+      this.log.log(`order ${order.id}: invoice ${invoice.invoiceId} found by external_id after an unclear create`);
+      const inv = invoice;
+      return (await this.orders.apply(order.id, source, () => gatewayStateOf(inv))).order;
+    }
+    const inv = invoice;
+    return (
+      await this.orders.apply(order.id, source, () => ({
+        kind: 'invoice_created',
+        invoiceId: inv.invoiceId,
+        paymentLink: inv.paymentLink,
+        expiresAt: inv.expiresAt,
+      }))
+    ).order;
+  }
+
+  async get(ref: string): Promise<OrderEntity> {
+    const order = await this.orders.findByRef(ref);
+    if (!order) throw ApiError.notFound('ORDER_NOT_FOUND', 'Order');
+    return order;
+  }
+
+  /**
+   * Cancels an unpaid order, at the gateway too where it can. The gateway is asked first: an
+   * invoice it already paid makes the order paid, not canceled.
+   */
+  async cancel(ref: string, source: EventSource): Promise<OrderEntity> {
+    const order = await this.get(ref);
+    const notCancelable = (o: OrderEntity) =>
+      new ApiError(409, 'ORDER_NOT_CANCELABLE', `The order is ${o.status} and cannot be canceled.`, { order_id: o.id, status: o.status });
+    if (isTerminal(order.status)) throw notCancelable(order);
+    const gateway = this.gateways.get(order.provider);
+    const invoice = await gateway.getInvoice(order.gateway_invoice_id ?? order.external_id).catch((err) => {
+      this.log.warn(`order ${order.id}: could not read the invoice before cancel: ${(err as Error).message}`);
+      return null;
+    });
+    if (invoice) {
+      const seen = await this.orders.apply(order.id, source, () => gatewayStateOf(invoice));
+      if (isTerminal(seen.order.status) && seen.order.status !== 'canceled') throw notCancelable(seen.order);
+      if (invoice.status === 'pending' || invoice.status === 'unknown') {
+        await gateway.cancelInvoice(invoice.invoiceId).catch((err) => this.log.warn(`order ${order.id}: gateway cancel failed: ${(err as Error).message}`));
+      }
+    }
+    const change = await this.orders.apply(order.id, source, () => ({ kind: 'cancel' }));
+    if (change.decision.refused && change.order.status !== 'canceled') throw notCancelable(change.order);
+    return change.order;
+  }
+
+  /** Reads the invoice back from the gateway and applies it (pending orders get their invoice). */
+  async reconcile(ref: string, source: EventSource): Promise<OrderEntity> {
+    const order = await this.get(ref);
+    const gateway = this.gateways.get(order.provider);
+    if (order.status === 'pending') return this.finishPending(order, gateway, source);
+    let invoice: GatewayInvoice | null;
+    try {
+      invoice = await gateway.getInvoice(order.gateway_invoice_id ?? order.external_id);
+    } catch (err) {
+      throw gatewayApiError(err, { order_id: order.id });
+    }
+    if (!invoice) throw new ApiError(502, 'GATEWAY_ERROR', 'The gateway has no invoice for this order.', { order_id: order.id });
+    const inv = invoice;
+    return (await this.orders.apply(order.id, source, () => gatewayStateOf(inv))).order;
+  }
+}
