@@ -1,7 +1,13 @@
 // Two projects: fast pure unit specs beside the code, and integration/e2e specs under test/
 // that run against a real database (DATABASE_URL's server, or embedded PGlite when unset).
-const swc = ['@swc/jest', JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'))];
-const common = { transform: { '^.+\\.ts$': swc }, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// NestJS 12 ships ESM only; Jest on Node 20 needs those files transformed to CommonJS.
+const swcrc = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+const common = {
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcrc] },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
@@ -9,7 +15,6 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],
