@@ -1,11 +1,9 @@
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
-import { toEnvelope } from './common/http-exception.filter';
 import { requestIdOf } from './common/logging';
 import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
@@ -50,13 +48,14 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
     });
     app.useLogger(app.get(Logger));
     const fastify = app.getHttpAdapter().getInstance();
-    const log = new NestLogger('Http');
+    // Gateway callbacks get their raw bytes, unparsed: the signature is checked before any parse.
+    const json = fastify.getDefaultJsonParser('error', 'error');
+    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => {
+      if (req.url.startsWith('/v1/webhooks/')) return done(null, body);
+      json(req as Parameters<typeof json>[0], body.toString('utf8'), done);
+    });
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', req.id);
-    });
-    fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-      const { status, body, headers } = toEnvelope(err, String(req.id), log);
-      void reply.status(status).headers(headers).send(body);
     });
     const document = buildOpenApi(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });

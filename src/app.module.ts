@@ -9,7 +9,9 @@ import { Settings } from './config/settings';
 import { SettingsModule } from './config/settings.module';
 import { DatabaseHandle, dataSourceOptions } from './database/database';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { OrdersModule } from './orders/orders.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 
 @Module({})
@@ -22,7 +24,9 @@ export class AppModule {
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings) }),
         TypeOrmModule.forRoot(dataSourceOptions(db)),
         HealthModule,
+        JobsModule,
         OrdersModule,
+        WebhooksModule,
         ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
       ],
       providers: [

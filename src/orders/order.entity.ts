@@ -1,13 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { OrderStatus } from './domain/order-status';
 
-export interface OrderPayment {
-  method_code: string | null;
-  amount_fiat: string | null;
-  conversion_rate: string | null;
-  merchant_usdt: string | null;
-  adjusted: boolean;
-}
+export type { OrderPaymentState as OrderPayment } from './domain/decide';
+import type { OrderPaymentState as OrderPayment } from './domain/decide';
 
 @Entity({ name: 'orders' })
 export class OrderEntity {

@@ -40,6 +40,10 @@ export class OrdersRepository {
     return repo.findOneBy({ external_id: ref });
   }
 
+  findByExternalId(externalId: string): Promise<OrderEntity | null> {
+    return this.ds.getRepository(OrderEntity).findOneBy({ external_id: externalId });
+  }
+
   findByInvoice(provider: string, invoiceId: string): Promise<OrderEntity | null> {
     return this.ds.getRepository(OrderEntity).findOneBy({ provider, gateway_invoice_id: invoiceId });
   }

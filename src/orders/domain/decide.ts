@@ -1,5 +1,5 @@
 import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
-import { canTransition, OrderStatus } from './order-status';
+import { canTransition, isTerminal, OrderStatus } from './order-status';
 
 /** What the order holds that decisions depend on. */
 export interface OrderState {
@@ -17,6 +17,8 @@ export interface OrderPaymentState {
   conversion_rate: string | null;
   merchant_usdt: string | null;
   adjusted: boolean;
+  /** Internal: the gateway itself flagged an adjustment (its flag never goes back), so unflagged reads are older. */
+  gateway_flagged?: boolean;
 }
 
 /** Something we learned about the order, from any source. */
@@ -120,21 +122,27 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
         return finish(order, status, patch, events, `gateway says ${obs.rawStatus}; order stays ${status}`);
       }
     }
-    if (obs.payment) {
-      const previous = order.payment;
+    // A read that is behind the order (not success while paid; pending after a terminal status) is stale:
+    // its payment details must not overwrite newer ones.
+    const previous = order.payment;
+    const stale =
+      status === 'paid' ? obs.status !== 'success' || (!!previous?.gateway_flagged && !obs.payment?.adjusted) : isTerminal(status) && !target;
+    if (obs.payment && !stale) {
       const incoming: OrderPaymentState = {
         method_code: obs.payment.method_code,
         amount_fiat: obs.payment.amount_fiat,
         conversion_rate: obs.payment.conversion_rate,
         merchant_usdt: obs.payment.merchant_usdt,
         adjusted: previous?.adjusted ?? false,
+        gateway_flagged: !!previous?.gateway_flagged || obs.payment.adjusted,
       };
       const changed = !samePayment(previous, incoming);
-      // An adjustment: the gateway flags it, or the amounts of a payment already settled change.
-      const adjustedNow = !incoming.adjusted && (obs.payment.adjusted || (wasPaid && changed && !!previous));
+      const flagSeen = incoming.gateway_flagged !== !!previous?.gateway_flagged;
+      // An adjustment: the amounts of a payment already settled change, or the gateway flags it the first time.
+      const adjustedNow = (wasPaid && changed && !!previous) || (obs.payment.adjusted && !previous?.adjusted);
       if (adjustedNow) incoming.adjusted = true;
+      if (changed || adjustedNow || flagSeen) patch.payment = incoming;
       if (changed || adjustedNow) {
-        patch.payment = incoming;
         if (adjustedNow) {
           events.push({
             type: 'order.adjusted',

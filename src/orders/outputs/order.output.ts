@@ -45,7 +45,9 @@ export function toOrderOutput(o: OrderEntity): OrderOutput {
     payment_link: o.payment_link,
     gateway_invoice_id: o.gateway_invoice_id,
     expires_at: iso(o.expires_at),
-    payment: o.payment,
+    payment: o.payment
+      ? { method_code: o.payment.method_code, amount_fiat: o.payment.amount_fiat, conversion_rate: o.payment.conversion_rate, merchant_usdt: o.payment.merchant_usdt, adjusted: o.payment.adjusted }
+      : null,
     paid_at: iso(o.paid_at),
     created_at: o.created_at.toISOString(),
     updated_at: o.updated_at.toISOString(),
