@@ -1,0 +1,200 @@
+import { ops, startTestApp, TestApp, waitFor } from '../support/app';
+import {
+  callbackBody, createOrder, eventsOf, inbox, orderOf, postCallback, sandboxWebhooks, signedHeaders, simulate, waitForStatus,
+} from '../support/callbacks';
+
+const statusChanges = <T extends { type: string }>(events: T[]) => events.filter((e) => e.type === 'order.status_changed');
+
+describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  afterEach(async () => {
+    await sandboxWebhooks(app.http, true);
+  });
+
+  describe('verification before anything is stored or looked up', () => {
+    const raw = JSON.stringify({ event_id: 'x', order_id: '00000000-0000-4000-8000-000000000000', external_id: 'sig-test', status: 'success' });
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it.each([
+      ['no signature headers', () => ({ 'Content-Type': 'application/json' })],
+      ['a wrong signature', () => ({ ...signedHeaders(raw), 'X-Signature': 'ab'.repeat(32) })],
+      ['a signature made with another secret', () => signedHeaders(raw, { secret: 'someone-else' })],
+      ['a truncated signature', () => ({ ...signedHeaders(raw), 'X-Signature': signedHeaders(raw)['X-Signature'].slice(0, 20) })],
+      ['a timestamp 301 s old', () => signedHeaders(raw, { ts: now() - 301 })],
+      ['a timestamp 301 s ahead', () => signedHeaders(raw, { ts: now() + 301 })],
+      ['a replayed body with a fresh timestamp and the old signature', () => ({ ...signedHeaders(raw, { ts: now() - 600 }), 'X-Signature-Timestamp': String(now()) })],
+    ])('%s → 401 INVALID_SIGNATURE and nothing stored', async (_n, headers) => {
+      const before = (await inbox(app.http)).length;
+      const r = await app.http.post('/v1/webhooks/eccaex').set(headers()).send(raw);
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe('INVALID_SIGNATURE');
+      expect((await inbox(app.http)).length).toBe(before);
+    });
+
+    it('accepts a timestamp 299 s old; an unknown order is stored as unmatched with a 200', async () => {
+      const body = JSON.stringify({ event_id: 'unknown-1', order_id: '11111111-1111-4111-8111-111111111111', external_id: 'not-ours', status: 'success' });
+      const r = await postCallback(app.http, body, { ts: Math.floor(Date.now() / 1000) - 299, key: 'unknown-1' });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ received: true, duplicate: false });
+      const row = await waitFor('unmatched row', async () => (await inbox(app.http, '&status=unmatched')).find((e) => e.idempotency_key === 'unknown-1'));
+      expect(row.order_id).toBeNull();
+    });
+
+    it.each([
+      ['not JSON', 'this is not json'],
+      ['a JSON array', '[1,2]'],
+      ['JSON naming neither order_id nor external_id', '{"status":"success"}'],
+    ])('a signed body that is %s → 400 MALFORMED_PAYLOAD', async (_n, body) => {
+      const r = await postCallback(app.http, body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('MALFORMED_PAYLOAD');
+    });
+  });
+
+  it('the same callback 50 times at once: one stored, one transition, one timeline event', async () => {
+    const order = await createOrder(app.http);
+    await sandboxWebhooks(app.http, false);
+    await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+    const raw = callbackBody(order, 'success');
+    const replies = await Promise.all(Array.from({ length: 50 }, () => postCallback(app.http, raw, { key: `same-${order.id}` })));
+    expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(replies.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    await waitForStatus(app.http, order.id, 'paid');
+    const rows = (await inbox(app.http)).filter((e) => e.idempotency_key === `same-${order.id}`);
+    expect(rows).toHaveLength(1);
+    await waitFor('processed', async () => (await inbox(app.http)).find((e) => e.idempotency_key === `same-${order.id}` && e.status === 'processed'));
+    const paid = statusChanges(await eventsOf(app.http, order.id)).filter((e) => e.to_status === 'paid');
+    expect(paid).toHaveLength(1);
+    expect(paid[0]).toMatchObject({ from_status: 'awaiting_payment', source: 'webhook' });
+  });
+
+  it('50 different deliveries of the same news at once (new keys): still one transition', async () => {
+    const order = await createOrder(app.http);
+    await sandboxWebhooks(app.http, false);
+    await simulate(app.http, order.gateway_invoice_id, 'fail').expect(200);
+    const raw = callbackBody(order, 'fail');
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => postCallback(app.http, raw, { key: `distinct-${order.id}-${i}` })));
+    expect(replies.every((r) => r.status === 200 && r.body.duplicate === false)).toBe(true);
+    await waitFor('all 50 processed', async () => {
+      const rows = (await inbox(app.http, `&order_id=${order.id}`)).filter((e) => e.status === 'processed');
+      return rows.length === 50;
+    }, 30_000);
+    const events = statusChanges(await eventsOf(app.http, order.id));
+    expect(events.map((e) => e.to_status)).toEqual(['awaiting_payment', 'failed']);
+  });
+
+  it('a body that claims success while the gateway says pending does not pay the order', async () => {
+    const order = await createOrder(app.http);
+    const r = await postCallback(app.http, callbackBody(order, 'success', { is_adjusted: false }), { key: `liar-${order.id}` });
+    expect(r.status).toBe(200);
+    const row = await waitFor('processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).find((e) => e.status === 'processed'));
+    expect(row.outcome).toMatchObject({ body_status: 'success', gateway_status: 'pending', to_status: 'awaiting_payment' });
+    expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
+  });
+
+  it('a duplicate key with a different body is acknowledged, not applied, and kept as a conflict', async () => {
+    const order = await createOrder(app.http);
+    const key = `conflict-${order.id}`;
+    await postCallback(app.http, callbackBody(order, 'pending'), { key }).expect(200);
+    const r = await postCallback(app.http, callbackBody(order, 'success', { note: 'different' }), { key });
+    expect(r.body).toEqual({ received: true, duplicate: true });
+    const conflicts = (await inbox(app.http, '&status=conflict')).filter((e) => e.idempotency_key === key);
+    expect(conflicts).toHaveLength(1);
+    // The same conflicting body again is not stored twice.
+    await postCallback(app.http, callbackBody(order, 'success', { note: 'different' }), { key }).expect(200);
+    expect((await inbox(app.http, '&status=conflict')).filter((e) => e.idempotency_key === key)).toHaveLength(1);
+  });
+
+  describe('the sandbox flow: deliveries from the sandbox gateway verify and apply with no other step', () => {
+    it('pay → paid', async () => {
+      const order = await createOrder(app.http);
+      await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+      const paid = await waitForStatus(app.http, order.id, 'paid');
+      expect(paid.paid_at).toBeTruthy();
+      expect(paid.payment).toMatchObject({ adjusted: false });
+      expect(paid.payment.amount_fiat).toMatch(/^\d+\.\d{2}$/);
+    });
+
+    it('fail → failed, expire → expired, cancel → canceled', async () => {
+      for (const [outcome, status] of [['fail', 'failed'], ['expire', 'expired'], ['cancel', 'canceled']]) {
+        const order = await createOrder(app.http);
+        await simulate(app.http, order.gateway_invoice_id, outcome).expect(200);
+        await waitForStatus(app.http, order.id, status);
+      }
+    });
+
+    it('an adjustment after payment → payment updated, adjusted: true, one adjusted event', async () => {
+      const order = await createOrder(app.http);
+      await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+      await waitForStatus(app.http, order.id, 'paid');
+      await simulate(app.http, order.gateway_invoice_id, 'success', '1490.00').expect(200);
+      const adjusted = await waitFor('adjusted', async () => {
+        const o = await orderOf(app.http, order.id);
+        return o.payment?.adjusted ? o : null;
+      });
+      expect(adjusted.status).toBe('paid');
+      expect(adjusted.payment.amount_fiat).toBe('1490.00');
+      expect((await eventsOf(app.http, order.id)).filter((e) => e.type === 'order.adjusted')).toHaveLength(1);
+    });
+
+    it('a late success after expiry still pays, and the timeline says it was late', async () => {
+      const order = await createOrder(app.http);
+      await simulate(app.http, order.gateway_invoice_id, 'expire').expect(200);
+      await waitForStatus(app.http, order.id, 'expired');
+      await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+      await waitForStatus(app.http, order.id, 'paid');
+      const late = (await eventsOf(app.http, order.id)).find((e) => e.to_status === 'paid');
+      expect(late).toMatchObject({ from_status: 'expired', source: 'webhook', data: { late: true, late_after: 'expired' } });
+    });
+
+    it('paid never leaves paid: a later fail from the gateway history changes nothing', async () => {
+      const order = await createOrder(app.http);
+      await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+      await waitForStatus(app.http, order.id, 'paid');
+      const r = await postCallback(app.http, callbackBody(order, 'fail'), { key: `late-fail-${order.id}` }).expect(200);
+      expect(r.body.duplicate).toBe(false);
+      await waitFor('processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).find((e) => e.idempotency_key === `late-fail-${order.id}` && e.status === 'processed'));
+      expect((await orderOf(app.http, order.id)).status).toBe('paid');
+    });
+  });
+
+  it('ops replay processes a stored callback again, still exactly once on the order', async () => {
+    const order = await createOrder(app.http);
+    await sandboxWebhooks(app.http, false);
+    await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+    await postCallback(app.http, callbackBody(order, 'success'), { key: `replay-${order.id}` }).expect(200);
+    await waitForStatus(app.http, order.id, 'paid');
+    const row = await waitFor('processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).find((e) => e.status === 'processed'));
+    const replay = await app.http.post(`/v1/webhook-events/${row.id}/replay`).set(ops).expect(200);
+    expect(replay.body.status).toBe('processed');
+    expect(replay.body.attempts).toBeGreaterThanOrEqual(2);
+    expect(statusChanges(await eventsOf(app.http, order.id)).filter((e) => e.to_status === 'paid')).toHaveLength(1);
+    await app.http.post('/v1/webhook-events/00000000-0000-4000-8000-000000000000/replay').set(ops).expect(404);
+  });
+
+  it('reports the time from the 200 to the order being updated (sandbox flow)', async () => {
+    await sandboxWebhooks(app.http, false);
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const order = await createOrder(app.http);
+      await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+      const raw = callbackBody(order, 'success');
+      await postCallback(app.http, raw, { key: `latency-${order.id}` }).expect(200);
+      const acked = Date.now();
+      await waitFor('paid', async () => (await app.http.get(`/v1/orders/${order.id}`).set(ops)).body.status === 'paid', 15_000, 5);
+      samples.push(Date.now() - acked);
+    }
+    samples.sort((a, b) => a - b);
+    const median = samples[Math.floor(samples.length / 2)];
+    const p99 = samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)];
+    process.stdout.write(`\n[callback latency, ${process.env.DATABASE_URL ? 'postgres' : 'embedded'}] 200 → order updated over ${samples.length} callbacks: median ${median} ms, p99 ${p99} ms, max ${samples[samples.length - 1]} ms\n`);
+    expect(samples).toHaveLength(30);
+  });
+});
