@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { OrdersModule } from './orders/orders.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         JobsModule,
         OrdersModule,
         WebhooksModule,
+        ReconciliationModule,
         ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
       ],
       providers: [

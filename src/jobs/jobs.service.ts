@@ -12,6 +12,7 @@ export interface QueueSpec {
   retryDelay: number;
   retryBackoff: boolean;
   expireInSeconds: number;
+  policy?: 'standard' | 'short' | 'singleton' | 'stately';
 }
 
 /**

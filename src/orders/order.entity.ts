@@ -24,6 +24,7 @@ export class OrderEntity {
   @Column({ type: 'jsonb', nullable: true }) payment: OrderPayment | null;
   @Column({ type: 'timestamptz', nullable: true }) paid_at: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) last_checked_at: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) paid_rechecked_at: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) created_at: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updated_at: Date;
 }

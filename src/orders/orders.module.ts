@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { GatewaysModule } from '../gateways/gateways.module';
 import { CatalogueController } from './catalogue.controller';
 import { CatalogueService } from './catalogue.service';
+import { GatewayWebhooksController } from './gateway-webhooks.controller';
 import { IdempotencyService } from './idempotency.service';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
@@ -9,7 +10,7 @@ import { OrdersService } from './orders.service';
 
 @Module({
   imports: [GatewaysModule],
-  controllers: [OrdersController, CatalogueController],
+  controllers: [OrdersController, CatalogueController, GatewayWebhooksController],
   providers: [OrdersRepository, OrdersService, CatalogueService, IdempotencyService],
   exports: [OrdersRepository, OrdersService],
 })

@@ -1,0 +1,52 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiError } from '../common/api-error';
+import { Auth } from '../common/auth.guard';
+import { EccaexClient } from '../gateways/eccaex/eccaex.client';
+import { gatewayPassthroughError } from '../gateways/gateways.service';
+import { OrdersService } from './orders.service';
+
+/** EccaEx's own webhook history and manual resend, for the order's invoice (ops). */
+@ApiTags('ops')
+@ApiBearerAuth()
+@Auth('ops')
+@Controller('v1/orders/:ref/gateway-webhooks')
+export class GatewayWebhooksController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly eccaex: EccaexClient,
+  ) {}
+
+  private async invoiceRef(ref: string): Promise<string> {
+    const order = await this.orders.get(ref);
+    if (order.provider !== 'eccaex') throw new ApiError(400, 'NOT_SUPPORTED', `The ${order.provider} gateway has no webhook history.`);
+    return order.gateway_invoice_id ?? order.external_id;
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The gateway's webhook history for the order's invoice" })
+  async history(@Param('ref') ref: string): Promise<unknown> {
+    const invoice = await this.invoiceRef(ref);
+    try {
+      const { successful: _ok, ...history } = (await this.eccaex.getInvoiceWebhooks(invoice)) as unknown as Record<string, unknown>;
+      return history;
+    } catch (err) {
+      throw gatewayPassthroughError(err);
+    }
+  }
+
+  @Post('resend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ask the gateway to resend its latest webhook for the invoice' })
+  @ApiResponse({ status: 409, description: 'WEBHOOK_RESEND_CONFLICT (the gateway is delivering it right now)' })
+  @ApiResponse({ status: 429, description: 'WEBHOOK_RESEND_COOLDOWN, with details.retry_after_sec and a Retry-After header' })
+  async resend(@Param('ref') ref: string): Promise<unknown> {
+    const invoice = await this.invoiceRef(ref);
+    try {
+      const { successful: _ok, ...result } = (await this.eccaex.resendInvoiceWebhook(invoice)) as unknown as Record<string, unknown>;
+      return result;
+    } catch (err) {
+      throw gatewayPassthroughError(err);
+    }
+  }
+}

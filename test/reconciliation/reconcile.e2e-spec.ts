@@ -1,0 +1,134 @@
+import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app';
+import { callbackBody, createOrder, eventsOf, orderOf, postCallback, SANDBOX, sandboxWebhooks, simulate, waitForStatus } from '../support/callbacks';
+import { DataSource } from 'typeorm';
+import { ReconcilerService } from '../../src/reconciliation/reconciler.service';
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('reconciliation: nothing stuck when callbacks are lost', () => {
+  let app: TestApp;
+  let reconciler: ReconcilerService;
+
+  beforeAll(async () => {
+    app = await startTestApp({ RECONCILE_AFTER_S: '1' });
+    reconciler = app.app.get(ReconcilerService);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  afterEach(async () => {
+    await sandboxWebhooks(app.http, true);
+    await app.http.delete(`${SANDBOX}/_control/faults`);
+  });
+
+  it('an order whose callback never arrives is paid after the reconciler runs', async () => {
+    await sandboxWebhooks(app.http, false);
+    const order = await createOrder(app.http);
+    await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+    await pause(1200);
+    expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
+    const r = await reconciler.sweep();
+    expect(r.checked).toBeGreaterThanOrEqual(1);
+    const paid = await orderOf(app.http, order.id);
+    expect(paid.status).toBe('paid');
+    expect((await eventsOf(app.http, order.id)).find((e) => e.to_status === 'paid')).toMatchObject({ source: 'reconcile' });
+  });
+
+  it('an order the gateway expired becomes expired', async () => {
+    await sandboxWebhooks(app.http, false);
+    const order = await createOrder(app.http);
+    await simulate(app.http, order.gateway_invoice_id, 'expire').expect(200);
+    await pause(1200);
+    await reconciler.sweep();
+    expect((await orderOf(app.http, order.id)).status).toBe('expired');
+  });
+
+  it('an adjustment whose callback is lost is still seen (paid orders are re-read once)', async () => {
+    const order = await createOrder(app.http);
+    await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+    await waitForStatus(app.http, order.id, 'paid');
+    await sandboxWebhooks(app.http, false);
+    await simulate(app.http, order.gateway_invoice_id, 'success', '1499.00').expect(200);
+    await pause(1200);
+    await reconciler.sweep();
+    const o = await orderOf(app.http, order.id);
+    expect(o.status).toBe('paid');
+    expect(o.payment).toMatchObject({ amount_fiat: '1499.00', adjusted: true });
+    // Re-read once only: later sweeps leave it alone.
+    const [row] = await app.app.get(DataSource).query('SELECT paid_rechecked_at FROM orders WHERE id=$1', [order.id]);
+    expect(row.paid_rechecked_at).toBeTruthy();
+  });
+
+  it('a reconcile racing callbacks for the same order gives one transition', async () => {
+    await sandboxWebhooks(app.http, false);
+    const order = await createOrder(app.http);
+    await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+    const raw = callbackBody(order, 'success');
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => app.http.post(`/v1/orders/${order.id}/reconcile`).set(ops)),
+      ...Array.from({ length: 5 }, (_, i) => postCallback(app.http, raw, { key: `race-${order.id}-${i}` })),
+      reconciler.sweep().then(() => ({ status: 200 })),
+    ]);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    await waitFor('callbacks processed', async () => {
+      const rows = (await app.http.get(`/v1/webhook-events?order_id=${order.id}`).set(ops)).body.data;
+      return rows.length === 5 && rows.every((r: { status: string }) => r.status === 'processed');
+    });
+    const paid = (await eventsOf(app.http, order.id)).filter((e) => e.type === 'order.status_changed' && e.to_status === 'paid');
+    expect(paid).toHaveLength(1);
+  });
+
+  it('POST /v1/orders/{ref}/reconcile finishes an order left pending by gateway trouble', async () => {
+    await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'create-invoice', mode: 'error', status: 503, times: 1 }).expect(201);
+    const r = await app.http.post('/v1/orders').set(storefront).send({ amount: '10.00', currency: 'UAH', customer_id: 'pending-one' });
+    expect(r.status).toBe(503);
+    const id = r.body.error.details.order_id;
+    const done = await app.http.post(`/v1/orders/${id}/reconcile`).set(ops).expect(200);
+    expect(done.body.status).toBe('awaiting_payment');
+    await app.http.post(`/v1/orders/${id}/reconcile`).set(storefront).expect(403);
+  });
+
+  it('a sweep stops early when the gateway says to slow down', async () => {
+    await sandboxWebhooks(app.http, false);
+    for (let i = 0; i < 3; i++) await createOrder(app.http);
+    await pause(1200);
+    await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'get-invoice', mode: 'error', status: 429, retry_after_sec: 30 }).expect(201);
+    const r = await reconciler.sweep();
+    expect(r.throttled).toBe(true);
+    expect(r.checked).toBe(1);
+  });
+
+  describe('gateway webhook tools', () => {
+    it('shows the gateway history, resends, and passes its 429 and 409 through', async () => {
+      const order = await createOrder(app.http);
+      await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+      await waitForStatus(app.http, order.id, 'paid');
+      const history = await waitFor('a delivered event', async () => {
+        const h = await app.http.get(`/v1/orders/${order.id}/gateway-webhooks`).set(ops).expect(200);
+        return h.body.events?.[0]?.status === 'success' ? h.body : null;
+      });
+      expect(history).toMatchObject({ invoice_id: order.gateway_invoice_id, external_id: order.external_id, events_count: 1 });
+      expect(history.events[0].event_type).toBe('invoice.success');
+      expect(history.events[0].attempts.length).toBeGreaterThanOrEqual(1);
+
+      const resend = await app.http.post(`/v1/orders/${order.id}/gateway-webhooks/resend`).set(ops);
+      expect(resend.status).toBe(200);
+      expect(resend.body.resend).toMatchObject({ ok: true, http_status: 200 });
+
+      const cooldown = await app.http.post(`/v1/orders/${order.id}/gateway-webhooks/resend`).set(ops);
+      expect(cooldown.status).toBe(429);
+      expect(cooldown.body.error.code).toBe('WEBHOOK_RESEND_COOLDOWN');
+      expect(cooldown.body.error.details.retry_after_sec).toBeGreaterThan(0);
+      expect(Number(cooldown.headers['retry-after'])).toBeGreaterThan(0);
+
+      await app.http.post(`${SANDBOX}/_control/invoices/${order.gateway_invoice_id}/lock-webhook`).expect((r) => expect(r.status).toBeLessThan(300));
+      const locked = await app.http.post(`/v1/orders/${order.id}/gateway-webhooks/resend`).set(ops);
+      expect(locked.status).toBe(409);
+      expect(locked.body.error.code).toBe('WEBHOOK_RESEND_CONFLICT');
+
+      // The timeline still shows one payment, however many deliveries.
+      expect((await eventsOf(app.http, order.id)).filter((e) => e.to_status === 'paid')).toHaveLength(1);
+      await app.http.get(`/v1/orders/${order.id}/gateway-webhooks`).set(storefront).expect(403);
+    });
+  });
+});
