@@ -12,6 +12,8 @@ export interface Settings {
   databasePoolSize: number;
   dataDir: string;
   publicBaseUrl: string;
+  /** Base of the callback_url given to the gateway; PUBLIC_BASE_URL unless the gateway reaches us another way. */
+  callbackBaseUrl: string;
   storefrontApiKeys: string[];
   opsApiKeys: string[];
   eccaex: {
@@ -160,6 +162,7 @@ export function loadSettings(env: Env = process.env): Settings {
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     dataDir: str(env, 'DATA_DIR') ?? '.data',
     publicBaseUrl,
+    callbackBaseUrl: url(env, 'CALLBACK_BASE_URL', publicBaseUrl)!,
     storefrontApiKeys,
     opsApiKeys,
     eccaex: {

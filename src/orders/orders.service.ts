@@ -47,7 +47,7 @@ export class OrdersService {
   ) {}
 
   get callbackUrl(): string {
-    return `${this.settings.publicBaseUrl}/v1/webhooks/eccaex`;
+    return `${this.settings.callbackBaseUrl}/v1/webhooks/eccaex`;
   }
 
   async create(input: CreateOrderInput, caller: Caller, idempotencyKey: string | undefined): Promise<Reply> {
