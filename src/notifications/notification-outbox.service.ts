@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
+import { toOrderOutput } from '../orders/outputs/order.output';
+import { JobsService } from '../jobs/jobs.service';
+import { notificationTypeOf } from './notification-policy';
+import { NOTIFICATION_QUEUE, NotificationSender } from './notification-sender.service';
+import { NotificationsRepository } from './notifications.repository';
+
+/**
+ * The outbox: every order change that merits a notification writes it, and the job that
+ * delivers it, in the change's own transaction. A change that rolls back leaves nothing.
+ */
+@Injectable()
+export class NotificationOutbox implements OnModuleInit {
+  private readonly log = new Logger('Notifications');
+
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly repo: NotificationsRepository,
+    private readonly jobs: JobsService,
+    private readonly sender: NotificationSender,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.sender.enabled) return;
+    this.orders.onChange((m, change) => this.write(m, change));
+  }
+
+  /** Runs inside the change's transaction: only `m` may touch the database here. */
+  async write(m: EntityManager, change: AppliedChange): Promise<void> {
+    let data: ReturnType<typeof toOrderOutput> | undefined;
+    for (const event of change.events) {
+      const type = notificationTypeOf(event);
+      if (!type) continue;
+      data ??= toOrderOutput(change.order);
+      const body = JSON.stringify({ type, timestamp: new Date(event.created_at).toISOString(), data });
+      const id = await this.repo.insert(m, { order_id: change.order.id, event_id: event.id, type, body, retryWindowS: this.sender.retryWindowS });
+      if (!id) continue;
+      // Before the queue exists (start-up), the start-up sweep sends the job instead.
+      if (this.sender.canEnqueue) await this.jobs.send(NOTIFICATION_QUEUE, { id }, {}, m);
+      this.log.debug(`order ${change.order.id}: ${type} notification ${id} queued`);
+    }
+  }
+}
