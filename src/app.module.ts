@@ -13,6 +13,8 @@ import { JobsModule } from './jobs/jobs.module';
 import { OrdersModule } from './orders/orders.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { WithdrawalsModule } from './withdrawals/withdrawals.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 
 @Module({})
@@ -28,6 +30,8 @@ export class AppModule {
         JobsModule,
         OrdersModule,
         WebhooksModule,
+        NotificationsModule,
+        WithdrawalsModule,
         ReconciliationModule,
         ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
       ],

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PGliteServer } from './pglite-server';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -8,21 +9,20 @@ export interface EmbeddedPostgres {
 
 /**
  * PGlite (Postgres compiled to WASM) under DATA_DIR, served on a loopback socket so the ordinary
- * `pg` driver and the same SQL serve both modes. PGlite is single-session: the server queues
- * queries and keeps a transaction to its own connection; the service uses a pool of one.
+ * `pg` driver and the same SQL serve both modes. PGlite is one session: the server gives
+ * connections whole turns (see PGliteServer); the service itself uses a pool of one.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dir = resolve(join(dataDir, 'pg'));
   mkdirSync(dir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-  await server.start();
+  const server = new PGliteServer(db);
+  const address = await server.listen();
   return {
-    url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    url: `postgres://postgres@${address}/postgres`,
     async stop() {
-      await server.stop().catch(() => undefined);
+      await server.close().catch(() => undefined);
       await db.close().catch(() => undefined);
     },
   };

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGliteServer } from '../../src/database/pglite-server';
 import { freshDatabase, TestDatabase } from './app';
 
 export interface ServerDatabase extends TestDatabase {
@@ -22,16 +23,15 @@ export async function serverDatabase(): Promise<ServerDatabase> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'payments-shared-'));
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const pg = await PGlite.create(join(dataDir, 'pg'));
-  const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: 0, maxConnections: 16 });
-  await server.start();
+  const server = new PGliteServer(pg);
+  const address = await server.listen();
   return {
-    url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    url: `postgres://postgres@${address}/postgres`,
     dataDir,
     env: { DATABASE_POOL_SIZE: '1' },
     async drop() {
-      await server.stop().catch(() => undefined);
+      await server.close().catch(() => undefined);
       await pg.close().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,157 @@
+import { createServer, Server, Socket } from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+
+/** Messages after which a client waits for the server: the end of one unit of work. */
+const GROUP_END = new Set(['S', 'Q', 'H']);
+
+interface Group {
+  conn: number;
+  messages: Buffer[];
+  socket: Socket;
+  done?: () => void;
+}
+
+/**
+ * Serves one PGlite (a single Postgres session) to several `pg` connections over TCP.
+ *
+ * PGlite can run one thing at a time, so connections take turns. A turn is a whole unit of work
+ * (every message up to Sync or Query), never a single message: interleaving two clients'
+ * Parse/Bind/Execute messages would mix their statements. While a connection has a transaction
+ * open, only that connection gets turns; if it goes away mid-transaction, the transaction is
+ * rolled back.
+ */
+export class PGliteServer {
+  private server: Server | null = null;
+  private readonly queue: Group[] = [];
+  private busy = false;
+  private owner: number | null = null;
+  private nextConn = 1;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly db: PGlite) {}
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const addr = this.server.address();
+    return `${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server = null;
+  }
+
+  private accept(socket: Socket): void {
+    const conn = this.nextConn++;
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    let buffer: Buffer = Buffer.alloc(0);
+    let started = false;
+    let pending: Buffer[] = [];
+    // Groups of one connection run in order: the next is queued when the previous is done.
+    let chain = Promise.resolve();
+
+    const submit = (messages: Buffer[]) => {
+      chain = chain.then(
+        () =>
+          new Promise<void>((done) => {
+            this.queue.push({ conn, messages, socket, done });
+            void this.pump();
+          }),
+      );
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      for (;;) {
+        if (!started) {
+          if (buffer.length < 8) return;
+          const len = buffer.readInt32BE(0);
+          const code = buffer.readInt32BE(4);
+          if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+            socket.write('N');
+            buffer = buffer.subarray(8);
+            continue;
+          }
+          if (code === CANCEL_REQUEST) {
+            socket.destroy();
+            return;
+          }
+          if (buffer.length < len) return;
+          started = true;
+          submit([Buffer.from(buffer.subarray(0, len))]);
+          buffer = buffer.subarray(len);
+          continue;
+        }
+        if (buffer.length < 5) return;
+        const len = 1 + buffer.readInt32BE(1);
+        if (buffer.length < len) return;
+        const message = Buffer.from(buffer.subarray(0, len));
+        buffer = buffer.subarray(len);
+        const type = String.fromCharCode(message[0]);
+        if (type === 'X') {
+          socket.end();
+          return;
+        }
+        pending.push(message);
+        if (GROUP_END.has(type)) {
+          submit(pending);
+          pending = [];
+        }
+      }
+    });
+
+    const gone = () => {
+      if (!this.sockets.delete(socket)) return;
+      // Drop its queued work; roll back a transaction it left open.
+      for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].conn === conn) this.queue.splice(i, 1)[0].done?.();
+      chain = chain.then(async () => {
+        if (this.owner === conn) {
+          this.owner = null;
+          await this.db.exec('ROLLBACK').catch(() => undefined);
+        }
+        void this.pump();
+      });
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length) {
+        const idx = this.owner === null ? 0 : this.queue.findIndex((g) => g.conn === this.owner);
+        if (idx < 0) break;
+        const [group] = this.queue.splice(idx, 1);
+        try {
+          for (const message of group.messages) {
+            await this.db.execProtocolRawStream(new Uint8Array(message), {
+              onRawData: (data: Uint8Array) => {
+                if (data.length && group.socket.writable) group.socket.write(Buffer.from(data));
+              },
+            });
+          }
+          this.owner = this.db.isInTransaction() ? group.conn : null;
+        } catch {
+          group.socket.destroy();
+          if (this.owner === group.conn) this.owner = null;
+        } finally {
+          group.done?.();
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnModuleDestroy, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
+import { ConnectionDropped, genericError, SandboxError } from './errors';
+
+/**
+ * Test tooling: fault injection on the emulated API and switches for webhook delivery. The state
+ * lives in this process's memory (it is not EccaEx behaviour, and each replica has its own).
+ */
+
+export const FAULT_ENDPOINTS = [
+  'create-invoice',
+  'list-invoices',
+  'get-invoice',
+  'invoice-webhooks',
+  'resend',
+  'payment-methods',
+  'currencies',
+  'withdrawals',
+  'withdrawal',
+  'public',
+  '*',
+] as const;
+export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
+
+export const FAULT_MODES = ['error', 'delay', 'drop', 'timeout', 'timeout_after_work'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+export const FAULT_ERROR_STATUSES = [500, 502, 503, 429] as const;
+
+export interface Fault {
+  id: number;
+  endpoint: FaultEndpoint;
+  mode: FaultMode;
+  /** error mode: 500 | 502 | 503 | 429 (default 500). */
+  status: number;
+  /** error mode: the envelope's error.code (default by status). */
+  code: string | null;
+  /** error mode with 429: details.retry_after_sec and Retry-After (default 1). */
+  retry_after_sec: number;
+  /** delay mode: wait this long, then answer normally. */
+  delay_ms: number;
+  /** timeout modes: the longest the request is held if the client never gives up. */
+  hang_ms: number;
+  /** How many matching requests it still applies to; null = unlimited. */
+  times: number | null;
+  probability: number;
+  applied: number;
+  created_at: string;
+}
+
+export interface WebhookControls {
+  /** false: events are recorded but the worker delivers nothing (manual resends still go out). */
+  enabled: boolean;
+  /** Wait before each automatic delivery. */
+  delay_ms: number;
+  /** Each delivery is sent twice (same body, same X-Idempotency-Key). */
+  duplicate: boolean;
+  /** Deliveries are held ~1 s and the batch is sent newest first. */
+  reorder: boolean;
+  /** Overrides SANDBOX_WEBHOOK_RETRY_SCALE while set. */
+  retry_scale: number | null;
+}
+
+export const DEFAULT_WEBHOOK_CONTROLS: WebhookControls = { enabled: true, delay_ms: 0, duplicate: false, reorder: false, retry_scale: null };
+
+@Injectable()
+export class SandboxControl implements OnModuleDestroy {
+  private faults: Fault[] = [];
+  private nextId = 1;
+  webhooks: WebhookControls = { ...DEFAULT_WEBHOOK_CONTROLS };
+  /** Requests held by a timeout fault; released (and their sockets destroyed) on shutdown. */
+  private readonly held = new Set<() => void>();
+  random: () => number = Math.random;
+
+  addFault(f: Omit<Fault, 'id' | 'applied' | 'created_at'>): Fault {
+    const fault: Fault = { ...f, id: this.nextId++, applied: 0, created_at: new Date().toISOString() };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  listFaults(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clearFaults(): number {
+    const n = this.faults.length;
+    this.faults = [];
+    return n;
+  }
+
+  /** The first rule matching this endpoint that fires (probability), its `times` consumed. */
+  take(endpoint: Exclude<FaultEndpoint, '*'>): Fault | null {
+    for (const f of this.faults) {
+      if (f.endpoint !== endpoint && f.endpoint !== '*') continue;
+      if (f.times !== null && f.times <= 0) continue;
+      if (f.probability < 1 && this.random() >= f.probability) continue;
+      if (f.times !== null) f.times -= 1;
+      f.applied += 1;
+      const taken = { ...f };
+      this.faults = this.faults.filter((x) => x.times === null || x.times > 0);
+      return taken;
+    }
+    return null;
+  }
+
+  resetWebhooks(): void {
+    this.webhooks = { ...DEFAULT_WEBHOOK_CONTROLS };
+  }
+
+  /** Resolves when the client closes the connection, after `maxMs`, or on shutdown. */
+  hold(reply: FastifyReply, maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const socket = reply.raw.socket;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        socket?.off('close', finish);
+        this.held.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, maxMs);
+      timer.unref();
+      this.held.add(finish);
+      if (!socket || socket.destroyed) finish();
+      else socket.once('close', finish);
+    });
+  }
+
+  onModuleDestroy(): void {
+    for (const release of [...this.held]) release();
+  }
+}
+
+export const FAULT_ENDPOINT_KEY = 'sandbox:eccaex:fault-endpoint';
+/** Names the endpoint a handler answers, for fault matching. */
+export const FaultPoint = (name: Exclude<FaultEndpoint, '*'>) => SetMetadata(FAULT_ENDPOINT_KEY, name);
+
+function destroy(reply: FastifyReply): void {
+  reply.raw.socket?.destroy();
+  reply.raw.destroy();
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+@Injectable()
+export class FaultInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly control: SandboxControl,
+  ) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const name = this.reflector.get<Exclude<FaultEndpoint, '*'> | undefined>(FAULT_ENDPOINT_KEY, ctx.getHandler());
+    if (!name) return next.handle();
+    const fault = this.control.take(name);
+    if (!fault) return next.handle();
+    const http = ctx.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    switch (fault.mode) {
+      case 'error': {
+        const [defCode, message] = genericError(fault.status);
+        const code = fault.code ?? (fault.status === 503 && name === 'currencies' ? 'RATES_UNAVAILABLE' : defCode);
+        const details: Record<string, unknown> = { sandbox_fault_id: fault.id };
+        const headers: Record<string, string> = {};
+        if (fault.status === 429) {
+          details.retry_after_sec = fault.retry_after_sec;
+          headers['retry-after'] = String(fault.retry_after_sec);
+        }
+        throw new SandboxError(fault.status, code, `${message} (sandbox fault)`, details, headers);
+      }
+      case 'delay':
+        return from(sleep(fault.delay_ms)).pipe(mergeMap(() => next.handle()));
+      case 'drop':
+        destroy(reply);
+        throw new ConnectionDropped();
+      case 'timeout':
+        return from(this.control.hold(reply, fault.hang_ms)).pipe(
+          mergeMap(() => {
+            destroy(reply);
+            throw new ConnectionDropped();
+          }),
+        );
+      case 'timeout_after_work': {
+        // The work is done (committed, or refused with an error), then no answer ever comes.
+        const hangThenDrop = async (): Promise<never> => {
+          await this.control.hold(reply, fault.hang_ms);
+          destroy(reply);
+          throw new ConnectionDropped();
+        };
+        return next.handle().pipe(
+          mergeMap(hangThenDrop),
+          catchError((err: unknown) => (err instanceof ConnectionDropped ? throwError(() => err) : from(hangThenDrop()))),
+        );
+      }
+    }
+  }
+}
