@@ -12,14 +12,17 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: production dependencies and compiled code only, as the unprivileged node user.
+# Code and dependencies stay owned by root (the service cannot rewrite itself); only DATA_DIR is
+# writable. dist/scripts holds the operator commands, e.g. `node dist/scripts/eccaex-signature.js`.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
     PORT=3000 \
     DATA_DIR=/app/.data
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json ./package.json
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000

@@ -1,33 +1,70 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
+import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './common/http-hardening';
+import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
 import { requestIdOf } from './common/logging';
+import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
 import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
 import { Lifecycle } from './health/health.controller';
+import { buildOpenApi } from './openapi/document';
 
 export const BODY_LIMIT = 1024 * 1024;
+
+export interface CloseOptions {
+  /** How long /health/ready answers 503 while requests are still served (default 0; main.ts passes SHUTDOWN_DRAIN_MS). */
+  drainMs?: number;
+  /** Longest wait for requests in flight once the server stops accepting (default REQUEST_TIMEOUT_MS + 1 s). */
+  inFlightMs?: number;
+}
 
 export interface RunningApp {
   app: NestFastifyApplication;
   settings: Settings;
   db: DatabaseHandle;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Graceful stop, in this order: readiness goes 503; the drain period (requests still served);
+   * the server stops accepting connections and requests in flight finish (new requests on open
+   * connections get 503 + Connection: close); then Nest's shutdown (pg-boss workers finish or
+   * release their jobs, the pool closes); then the embedded database stops.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
 
-export function buildOpenApi(app: NestFastifyApplication) {
-  const config = new DocumentBuilder()
-    .setTitle('Merchant payments service')
-    .setDescription('Storefront orders, EccaEx invoices, signed gateway callbacks, ops tools. Errors: { error: { code, message, details }, request_id }.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  return SwaggerModule.createDocument(app, config);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Stops accepting connections and waits for the open ones to end (bounded; then they are cut). */
+async function closeServer(server: Server, inFlightMs: number, log: NestLogger): Promise<void> {
+  if (!server.listening) return;
+  const open = await new Promise<number>((r) => server.getConnections((_e, n) => r(n ?? 0)));
+  log.log(`closing the HTTP server: no new connections; waiting up to ${inFlightMs} ms for ${open} open connection(s) to finish their requests`);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    closed.then(() => false),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(true), inFlightMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    log.warn(`requests still in flight after ${inFlightMs} ms; closing their connections`);
+    server.closeAllConnections();
+    await closed;
+  }
+  log.log('HTTP server closed');
 }
+
+/** The OpenAPI document (src/openapi/document.ts): every route, sandbox excluded. */
+export { buildOpenApi };
 
 /** Opens the database, migrates, builds the Nest app on Fastify. `listen` false leaves it unbound. */
 export async function startApp(settings: Settings, options: { listen?: boolean; host?: string } = {}): Promise<RunningApp> {
@@ -40,6 +77,9 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
       requestTimeout: settings.requestTimeoutMs,
       return503OnClosing: true,
       trustProxy: true,
+      // An order ref may be an external_id of up to 128 characters (Fastify's default is 100).
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      frameworkErrors,
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, db), adapter, {
       rawBody: true,
@@ -48,6 +88,8 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
     });
     app.useLogger(app.get(Logger));
     const fastify = app.getHttpAdapter().getInstance();
+    await registerSecurityHeaders(app);
+    app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
     // Gateway callbacks get their raw bytes, unparsed: the signature is checked before any parse.
     const json = fastify.getDefaultJsonParser('error', 'error');
     app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => {
@@ -57,9 +99,14 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', req.id);
     });
+    // After the security headers and X-Request-Id, so the replies these hooks send carry them.
+    const gate = new HttpGate();
+    gate.register(fastify);
+    registerContentTypeRule(fastify);
+    registerNulGuard(fastify);
     const document = buildOpenApi(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
-    app.enableShutdownHooks();
+    // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT and runs close() with its bounds.
     const lifecycle = app.get(Lifecycle);
     await app.init();
     let url = settings.publicBaseUrl;
@@ -68,18 +115,28 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
       const addr = fastify.server.address();
       if (addr && typeof addr === 'object') url = `http://127.0.0.1:${addr.port}`;
     }
-    let closed = false;
+    const log = new NestLogger('Shutdown');
+    let closing: Promise<void> | undefined;
+    const close = async (o: CloseOptions): Promise<void> => {
+      lifecycle.shuttingDown = true;
+      if (o.drainMs && o.drainMs > 0) {
+        log.log(`readiness is now 503; serving for ${o.drainMs} ms more so load balancers notice`);
+        await sleep(o.drainMs);
+      }
+      gate.closed = true;
+      await closeServer(fastify.server, o.inFlightMs ?? settings.requestTimeoutMs + 1000, log);
+      await app.close(); // pg-boss stops gracefully (JobsService), then the HTTP adapter, then TypeORM's pool
+      log.log('workers stopped, database pool closed');
+      await db.stop();
+    };
     return {
       app,
       settings,
       db,
       url,
-      async close() {
-        if (closed) return;
-        closed = true;
-        lifecycle.shuttingDown = true;
-        await app.close();
-        await db.stop();
+      close(options: CloseOptions = {}) {
+        closing ??= close(options);
+        return closing;
       },
     };
   } catch (err) {

@@ -10,11 +10,13 @@ import { SettingsModule } from './config/settings.module';
 import { DatabaseHandle, dataSourceOptions } from './database/database';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { WithdrawalsModule } from './withdrawals/withdrawals.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OpsModule } from './ops/ops.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 
 @Module({})
@@ -26,6 +28,7 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings) }),
         TypeOrmModule.forRoot(dataSourceOptions(db)),
+        MetricsModule,
         HealthModule,
         JobsModule,
         OrdersModule,
@@ -33,6 +36,7 @@ export class AppModule {
         NotificationsModule,
         WithdrawalsModule,
         ReconciliationModule,
+        OpsModule,
         ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
       ],
       providers: [

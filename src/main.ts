@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { startApp } from './app.factory';
+import { Logger } from '@nestjs/common';
+import { RunningApp, startApp } from './app.factory';
 import { withDevSecrets } from './config/dev-secrets';
 import { loadSettings, Settings, SettingsError } from './config/settings';
 
@@ -10,12 +11,13 @@ function banner(settings: Settings): string {
     `Merchant payments service listening on port ${settings.port} (${settings.eccaex.mode} mode, ${settings.databaseUrl ? 'Postgres' : `embedded database in ${settings.dataDir}`})`,
     `  API docs        ${base}/docs`,
     `  health          ${base}/health/ready`,
+    `  ops console     ${base}/ops   (enter an ops key in the page)`,
   ];
   if (settings.eccaex.mode === 'sandbox') {
     lines.push(
       `  sandbox gateway ${base}/sandbox/eccaex/api/v1`,
-      `  demo shop       ${base}/sandbox/shop`,
-      `  ops console     ${base}/ops`,
+      `  demo shop       ${base}/sandbox/shop   (buy, pay on the hosted page, come back to the order's status)`,
+      `  payment page    ${base}/sandbox/eccaex/pay/{invoice_id}   (the sandbox's hosted page, one per invoice: an order's payment_link)`,
     );
     if (settings.generated.length) {
       lines.push(
@@ -29,7 +31,7 @@ function banner(settings: Settings): string {
       '',
       'Try it:',
       `  curl -s -X POST ${base}/v1/orders -H 'Authorization: Bearer ${settings.storefrontApiKeys[0]}' -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" -d '{"amount":"1500.00","currency":"UAH","customer_id":"user_12345","description":"Premium subscription"}'`,
-      '  then open the payment_link of the reply in a browser.',
+      '  then open the payment_link of the reply in a browser (or just use the demo shop).',
     );
   }
   return lines.join('\n') + '\n';
@@ -46,8 +48,49 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  await startApp(settings);
+  const running = await startApp(settings);
+  installShutdown(running, settings);
   process.stdout.write(banner(settings));
+}
+
+/**
+ * SIGTERM / SIGINT: readiness goes 503 at once, requests are still served for SHUTDOWN_DRAIN_MS,
+ * then the server stops accepting and finishes what is in flight, workers finish or release their
+ * jobs, the pool and the embedded database close, and the process exits 0. Past
+ * SHUTDOWN_TIMEOUT_MS it logs and exits 1. A second signal does not start a second shutdown.
+ */
+function installShutdown(running: RunningApp, settings: Settings): void {
+  const log = new Logger('Shutdown');
+  let started = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (started) {
+      log.warn(`${signal} received again; shutdown already under way`);
+      return;
+    }
+    started = true;
+    const t0 = Date.now();
+    log.log(`${signal} received: shutting down (drain ${settings.shutdownDrainMs} ms, bound ${settings.shutdownTimeoutMs} ms)`);
+    const force = setTimeout(() => {
+      log.error(`shutdown did not finish within SHUTDOWN_TIMEOUT_MS=${settings.shutdownTimeoutMs} ms; exiting 1`);
+      process.exit(1);
+    }, settings.shutdownTimeoutMs);
+    // What is left of the bound after the drain, minus time for workers and the pool.
+    const inFlightMs = Math.max(1000, Math.min(settings.requestTimeoutMs + 1000, settings.shutdownTimeoutMs - settings.shutdownDrainMs - 5000));
+    running
+      .close({ drainMs: settings.shutdownDrainMs, inFlightMs })
+      .then(() => {
+        clearTimeout(force);
+        log.log(`shutdown complete in ${Date.now() - t0} ms; exiting 0`);
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        clearTimeout(force);
+        log.error(`shutdown failed: ${(err as Error).message}; exiting 1`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((err) => {

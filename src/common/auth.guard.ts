@@ -1,10 +1,11 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SETTINGS } from '../config/settings.module';
 import { Settings } from '../config/settings';
 import { ApiError } from './api-error';
+import { RateLimiter } from './rate-limit';
 
 export type Role = 'storefront' | 'ops';
 export const ROLE_KEY = 'auth:role';
@@ -29,6 +30,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export class AuthGuard implements CanActivate {
   private readonly storefront: Buffer[];
   private readonly ops: Buffer[];
+  /** Storefront keys on storefront routes only; ops keys are not limited (CONTRACT.md §11 RATE_LIMIT_PER_MIN). */
+  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly reflector: Reflector,
@@ -36,6 +39,7 @@ export class AuthGuard implements CanActivate {
   ) {
     this.storefront = settings.storefrontApiKeys.map(digest);
     this.ops = settings.opsApiKeys.map(digest);
+    this.limiter = new RateLimiter(settings.rateLimitPerMin);
   }
 
   canActivate(ctx: ExecutionContext): boolean {
@@ -46,6 +50,15 @@ export class AuthGuard implements CanActivate {
     if (!caller) throw new ApiError(401, 'UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>).');
     if (role === 'ops' && caller.role !== 'ops') throw new ApiError(403, 'FORBIDDEN', 'This route needs an ops key.');
     req.caller = caller;
+    if (role === 'storefront' && caller.role === 'storefront' && this.limiter.enabled) {
+      const d = this.limiter.take(caller.keyId);
+      const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+      const headers = { 'x-ratelimit-limit': String(d.limit), 'x-ratelimit-remaining': String(d.remaining), 'x-ratelimit-reset': String(d.resetS) };
+      void reply.headers(headers);
+      if (!d.allowed) {
+        throw new ApiError(429, 'RATE_LIMITED', `Too many requests for this API key; retry in ${d.resetS} s.`, { limit_per_min: d.limit, retry_after_s: d.resetS }, { ...headers, 'retry-after': String(d.resetS) });
+      }
+    }
     return true;
   }
 

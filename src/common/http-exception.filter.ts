@@ -14,7 +14,10 @@ export function toEnvelope(err: unknown, requestId: string, log: Logger): { stat
     status = (err as { statusCode: number }).statusCode;
   }
   if (status < 400 || status > 599) status = 500;
-  if (status >= 500) {
+  if (status >= 500 && err instanceof HttpException) {
+    // Raised on purpose (e.g. readiness 503 while shutting down): no stack needed.
+    log.warn(`${status}: ${err.message}`);
+  } else if (status >= 500) {
     log.error({ msg: 'unhandled error', err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
   }
   const [code, message] = STATUS_CODES[status] ?? (status >= 500 ? STATUS_CODES[500] : ['BAD_REQUEST', 'The request could not be processed.']);

@@ -1,7 +1,33 @@
+import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Settings } from '../config/settings';
+
+/** Keys whose values never reach a log line, at the top of a line or one level down. */
+const SECRET_KEYS = [
+  'authorization',
+  'Authorization',
+  'apiKey',
+  'api_key',
+  'x-api-key',
+  'X-Api-Key',
+  'secret',
+  'secrets',
+  'webhookSecret',
+  'webhookSecrets',
+  'merchantWebhookSecret',
+  'storefrontApiKeys',
+  'opsApiKeys',
+  'password',
+  'signature',
+  'x-signature',
+  'X-Signature',
+  'webhook-signature',
+  'token',
+  'cookie',
+];
+const HEADER_KEYS = ['authorization', 'Authorization', 'x-api-key', 'X-Api-Key', 'x-signature', 'X-Signature', 'webhook-signature', 'cookie', 'set-cookie'];
 
 /** Paths pino blanks out wherever they occur in a log line. */
 export const REDACT_PATHS = [
@@ -11,15 +37,35 @@ export const REDACT_PATHS = [
   'req.headers["webhook-signature"]',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.authorization',
-  '*.apiKey',
-  '*.api_key',
-  '*.secret',
-  '*.secrets',
-  '*.password',
-  '*.signature',
-  '*.token',
+  ...SECRET_KEYS.flatMap((k) => [`["${k}"]`, `*["${k}"]`]),
+  // headers objects anywhere a line may carry them (a request, an axios error's config, ...)
+  ...HEADER_KEYS.flatMap((k) => [`headers["${k}"]`, `*.headers["${k}"]`, `*.config.headers["${k}"]`, `*.*.headers["${k}"]`]),
 ];
+
+/** Query parameters whose values are blanked in logged URLs. */
+const SECRET_QUERY = /^(token|key|api_?key|secret|signature|sig|password|access_token)$/i;
+
+/** The URL as logged: the path, and the query with credential-like values blanked. */
+export function safeUrl(url: string | undefined): string {
+  if (!url) return '';
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        /* keep as sent */
+      }
+      return eq !== -1 && SECRET_QUERY.test(decoded) ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -31,16 +77,32 @@ export function requestIdOf(req: IncomingMessage): string {
   return id;
 }
 
-export function pinoHttpOptions(settings: Settings): Options {
+/**
+ * Where log lines go when pinoHttpOptions is not given a destination: unset = stdout. Tests set
+ * it (before starting the app) to capture every line the service writes.
+ */
+export const logDestination: { stream?: DestinationStream } = {};
+
+export function pinoHttpOptions(settings: Settings, destination: DestinationStream | undefined = logDestination.stream): Options {
   return {
+    ...(destination ? { stream: destination } : {}),
     level: settings.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
-    customProps: () => ({ service: 'merchant-payments' }),
+    // request_id on every line logged while a request is handled: pino-http's own lines and, via
+    // nestjs-pino's AsyncLocalStorage, every Nest `Logger` line of the services it calls.
+    customProps: (req) => ({ service: 'merchant-payments', request_id: (req as IncomingMessage & { id?: string }).id }),
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+    // Probes and scrapes stay out of the access log. Inside Nest middleware (middie) req.url is
+    // relative to the mount point; originalUrl is the URL as requested.
+    autoLogging: {
+      ignore: (req) => {
+        const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+        return url.startsWith('/health') || /^\/metrics(\?|$)/.test(url);
+      },
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError } from './api-error';
+import { jsonBodyProblem } from './input-guards';
 
 function collect(errors: ValidationError[], prefix = '', out: Record<string, string[]> = {}): Record<string, string[]> {
   for (const e of errors) {
@@ -27,6 +28,8 @@ class JsonObjectPipe implements PipeTransform {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
       throw ApiError.validation({ body: ['the body must be a JSON object'] });
     }
+    const problem = jsonBodyProblem(value);
+    if (problem) throw ApiError.validation({ [problem.field]: [problem.message] });
     return value;
   }
 }

@@ -36,6 +36,10 @@ export interface Settings {
   rateLimitPerMin: number;
   reconcileAfterS: number;
   requestTimeoutMs: number;
+  /** After SIGTERM: how long /health/ready answers 503 while requests are still served, so load balancers notice. */
+  shutdownDrainMs: number;
+  /** After SIGTERM: the whole shutdown's bound; past it the process logs and exits 1. */
+  shutdownTimeoutMs: number;
   /** Sandbox only: which of the generated dev secrets were generated (printed at start-up). */
   generated: string[];
 }
@@ -145,6 +149,8 @@ export function loadSettings(env: Env = process.env): Settings {
     if (!opsApiKeys.length) throw new SettingsError('OPS_API_KEYS', 'required in live mode');
     if (!webhookSecrets.length) throw new SettingsError('ECCAEX_WEBHOOK_SECRET', 'required in live mode');
   }
+  // The operator's own endpoint: a private or loopback host is allowed (no SSRF rule here; the
+  // storefront-supplied success_url / fail_url go through the same absolute-http(s), no-credentials check).
   const merchantWebhookUrl = url(env, 'MERCHANT_WEBHOOK_URL');
   const merchantWebhookSecret = str(env, 'MERCHANT_WEBHOOK_SECRET');
   if (merchantWebhookUrl && !merchantWebhookSecret) {
@@ -185,6 +191,8 @@ export function loadSettings(env: Env = process.env): Settings {
     rateLimitPerMin: int(env, 'RATE_LIMIT_PER_MIN', 6000, 0, 10_000_000),
     reconcileAfterS: int(env, 'RECONCILE_AFTER_S', 900, 1, 30 * 86400),
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 600000),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 300_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25000, 1000, 600_000),
     generated: [],
   };
 }

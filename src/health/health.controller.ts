@@ -1,8 +1,9 @@
 import { Controller, Get, Injectable } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { HealthLiveOutput } from '../openapi/responses';
 
 /** Flipped first on shutdown, so load balancers stop sending work before the server closes. */
 @Injectable()
@@ -23,6 +24,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
+  @ApiOkResponse({ type: HealthLiveOutput })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -30,6 +32,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Database reachable, migrations applied, not shutting down' })
+  @ApiResponse({ status: 503, description: 'SERVICE_UNAVAILABLE: not ready (database unreachable, migrations pending, or shutting down)' })
   ready() {
     return this.health.check([
       () => {

@@ -1,8 +1,9 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
+import { MetricsService } from '../metrics/metrics.service';
 
 type Handler<T> = (jobs: PgBoss.JobWithMetadata<T>[]) => Promise<unknown>;
 
@@ -27,22 +28,31 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   private started = false;
   private readonly queues = new Map<string, QueueSpec>();
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const pool = (this.ds.driver as unknown as { master: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } }).master;
     this.boss = new PgBoss({
-      db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
+      db: { executeSql: (text: string, values?: unknown[]) => this.tracked(pool.query(text, values)) },
       schema: 'pgboss',
       supervise: true,
       schedule: true,
       migrate: true,
       monitorStateIntervalSeconds: 30,
-      maintenanceIntervalSeconds: 120,
+      // Also how soon an `active` job of a dead process is retried once its expireIn has passed.
+      maintenanceIntervalSeconds: 15,
     });
     this.boss.on('error', (err: Error) => this.log.error(`pg-boss: ${err.message}`));
     await this.boss.start();
     this.started = true;
+    this.metrics?.setQueueDepthSource(async () => {
+      const depths: Record<string, number> = {};
+      for (const name of this.queues.keys()) depths[name] = await this.queueSize(name);
+      return depths;
+    });
   }
 
   async defineQueue(spec: QueueSpec): Promise<void> {
@@ -59,10 +69,47 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     return this.boss.send(queue, data, db ? { ...options, db } : options);
   }
 
+  /**
+   * The statement and values with which pg-boss itself would send this job, built by pg-boss's
+   * own `send` (nothing is executed), so a caller can run it as part of one SQL statement of its
+   * own. Null when pg-boss did not produce exactly one statement.
+   */
+  async sendStatement(queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<{ text: string; values: unknown[] } | null> {
+    const seen: { text: string; values: unknown[] }[] = [];
+    const capture = {
+      executeSql: async (text: string, values?: unknown[]) => {
+        seen.push({ text, values: values ?? [] });
+        return { rows: [{ id: 'captured' }] };
+      },
+    };
+    await this.boss.send(queue, data, { ...options, db: capture });
+    return seen.length === 1 ? seen[0]! : null;
+  }
+
   async work<T>(queue: string, options: { batchSize?: number; pollingIntervalSeconds?: number; workers?: number }, handler: Handler<T>): Promise<void> {
     const { workers = 1, ...rest } = options;
+    const counted: Handler<T> = async (jobs) => {
+      try {
+        return await handler(jobs);
+      } catch (err) {
+        this.metrics?.jobFailed(queue, jobs.length); // pg-boss fails every job of the batch
+        throw err;
+      }
+    };
+    const batchSize = rest.batchSize ?? 1;
     for (let i = 0; i < workers; i++) {
-      await this.boss.work<T>(queue, { pollingIntervalSeconds: 0.5, batchSize: 1, ...rest, includeMetadata: true }, handler);
+      // pg-boss waits the polling interval after every fetch, even a full one (at most batchSize
+      // jobs per worker per interval: 16 callbacks/s with 2 workers of 4 every 0.5 s). A worker
+      // whose batch was full fetches again at once; an empty or partial fetch still waits.
+      let workerId: string | undefined;
+      const again: Handler<T> = async (jobs) => {
+        try {
+          return await counted(jobs);
+        } finally {
+          if (jobs.length >= batchSize && workerId) this.boss.notifyWorker(workerId);
+        }
+      };
+      workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: 0.5, batchSize: 1, ...rest, includeMetadata: true }, again);
     }
   }
 
@@ -79,5 +126,19 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch((err: Error) => this.log.warn(`pg-boss stop: ${err.message}`));
+    // pg-boss returns once no job is running, but a worker may still be waiting on its fetch
+    // query; let those finish while the pool is still open (bounded), so every worker loop ends.
+    const deadline = Date.now() + 5000;
+    while (this.sqlInFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** pg-boss's own queries in flight (see beforeApplicationShutdown). */
+  private sqlInFlight = 0;
+
+  private tracked<T>(p: Promise<T>): Promise<T> {
+    this.sqlInFlight += 1;
+    return p.finally(() => {
+      this.sqlInFlight -= 1;
+    });
   }
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { SETTINGS } from '../config/settings.module';
 import { Settings } from '../config/settings';
 import { JobsService } from '../jobs/jobs.service';
+import { MetricsService } from '../metrics/metrics.service';
 import {
   DELIVERY_LEASE_S, DELIVERY_TIMEOUT_MS, RETRY_WINDOW_S, retryDelaySeconds, retryScaleFrom, signStandardWebhook,
 } from './notification-policy';
@@ -48,6 +49,7 @@ export class NotificationSender implements OnApplicationBootstrap {
     private readonly repo: NotificationsRepository,
     private readonly jobs: JobsService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.enabled = !!settings.merchantWebhookUrl && !!settings.merchantWebhookSecret;
   }
@@ -66,7 +68,8 @@ export class NotificationSender implements OnApplicationBootstrap {
     await this.jobs.defineQueue(SWEEP_QUEUE_SPEC);
     this.queueReady = true;
     if (!this.enabled) return;
-    await this.jobs.work<{ id: string }>(NOTIFICATION_QUEUE, { batchSize: 4, workers: 2 }, async (jobs) => {
+    // Batches of 16, as the callback queue: pg-boss's fetch sorts the whole backlog each time.
+    await this.jobs.work<{ id: string }>(NOTIFICATION_QUEUE, { batchSize: 16, workers: 2 }, async (jobs) => {
       const results = await Promise.allSettled(jobs.map((job) => this.deliver(job.data.id)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
@@ -104,6 +107,8 @@ export class NotificationSender implements OnApplicationBootstrap {
       if (row?.status === 'pending') await this.jobs.send(NOTIFICATION_QUEUE, { id }, { startAfter: `${retryInS.toFixed(3)} seconds` }, m);
       return row;
     });
+    if (result.outcome === 'delivered') this.metrics?.notificationSent();
+    else this.metrics?.notificationFailed();
     const what = `notification ${id} try ${claimed.attempts}`;
     if (!settled) this.log.warn(`${what}: ${result.outcome}, but its claim had expired; left to the current claimer`);
     else if (settled.status === 'delivered') this.log.log(`${what}: delivered (HTTP ${result.statusCode}, ${result.durationMs} ms)`);

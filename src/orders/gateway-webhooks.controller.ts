@@ -1,15 +1,21 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { EccaexClient } from '../gateways/eccaex/eccaex.client';
 import { gatewayPassthroughError } from '../gateways/gateways.service';
 import { OrdersService } from './orders.service';
+import { GatewayWebhookHistoryOutput, GatewayWebhookResendOutput } from '../openapi/responses';
 
 /** EccaEx's own webhook history and manual resend, for the order's invoice (ops). */
 @ApiTags('ops')
 @ApiBearerAuth()
 @Auth('ops')
+@ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
+@ApiResponse({ status: 400, description: 'NOT_SUPPORTED (the order is on a gateway without webhook history)' })
+@ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND, or GATEWAY_NOT_FOUND (the gateway has no such invoice)' })
+@ApiResponse({ status: 502, description: 'GATEWAY_ERROR' })
+@ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE' })
 @Controller('v1/orders/:ref/gateway-webhooks')
 export class GatewayWebhooksController {
   constructor(
@@ -25,6 +31,7 @@ export class GatewayWebhooksController {
 
   @Get()
   @ApiOperation({ summary: "The gateway's webhook history for the order's invoice" })
+  @ApiOkResponse({ type: GatewayWebhookHistoryOutput })
   async history(@Param('ref') ref: string): Promise<unknown> {
     const invoice = await this.invoiceRef(ref);
     try {
@@ -38,6 +45,7 @@ export class GatewayWebhooksController {
   @Post('resend')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ask the gateway to resend its latest webhook for the invoice' })
+  @ApiOkResponse({ type: GatewayWebhookResendOutput })
   @ApiResponse({ status: 409, description: 'WEBHOOK_RESEND_CONFLICT (the gateway is delivering it right now)' })
   @ApiResponse({ status: 429, description: 'WEBHOOK_RESEND_COOLDOWN, with details.retry_after_sec and a Retry-After header' })
   async resend(@Param('ref') ref: string): Promise<unknown> {

@@ -1,19 +1,26 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { JsonBody } from '../common/validation';
 import { ORDER_STATUSES, OrderStatus } from './domain/order-status';
 import { CreateOrderInput } from './inputs/create-order.input';
-import { OrdersRepository } from './orders.repository';
+import { isUuid, OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
+import { OrderEventListOutput } from '../openapi/responses';
 import { OrderEventOutput, OrderListOutput, OrderOutput, toEventOutput, toOrderOutput } from './outputs/order.output';
+
+/** A valid date Postgres can compare with (years 1-9999); JS dates reach ±275760, Postgres' do not. */
+function inDatabaseRange(d: Date): boolean {
+  const y = d.getUTCFullYear();
+  return !Number.isNaN(d.getTime()) && y >= 1 && y <= 9999;
+}
 
 function parseDate(name: string, v: string | undefined): Date | undefined {
   if (v === undefined || v === '') return undefined;
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw ApiError.validation({ [name]: ['must be an ISO-8601 timestamp'] });
+  if (!inDatabaseRange(d)) throw ApiError.validation({ [name]: ['must be an ISO-8601 timestamp'] });
   return d;
 }
 
@@ -32,7 +39,7 @@ export function decodeCursor(v: string | undefined): { t: Date; id: string } | u
   try {
     const [t, id] = JSON.parse(Buffer.from(v, 'base64url').toString('utf8')) as [string, string];
     const d = new Date(t);
-    if (typeof id !== 'string' || Number.isNaN(d.getTime())) throw new Error('bad');
+    if (typeof id !== 'string' || !isUuid(id) || typeof t !== 'string' || !inDatabaseRange(d)) throw new Error('bad');
     return { t: d, id };
   } catch {
     throw ApiError.validation({ cursor: ['is not a cursor this service issued'] });
@@ -76,7 +83,14 @@ export class OrdersController {
   @Get()
   @Auth('ops')
   @ApiOperation({ summary: 'List orders, newest first (ops)' })
+  @ApiQuery({ name: 'status', required: false, enum: ORDER_STATUSES })
+  @ApiQuery({ name: 'customer_id', required: false, example: 'user_12345' })
+  @ApiQuery({ name: 'created_from', required: false, description: 'ISO-8601, inclusive', example: '2026-01-01T00:00:00Z' })
+  @ApiQuery({ name: 'created_to', required: false, description: 'ISO-8601, exclusive', example: '2026-02-01T00:00:00Z' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50', example: 50 })
+  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: OrderListOutput })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, dates, limit or cursor)' })
   async list(
     @Query('status') status?: string,
     @Query('customer_id') customerId?: string,
@@ -105,6 +119,7 @@ export class OrdersController {
   @Get(':ref')
   @Auth('storefront')
   @ApiOperation({ summary: 'Read an order by id or external_id' })
+  @ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
   @ApiOkResponse({ type: OrderOutput })
   @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
   async get(@Param('ref') ref: string): Promise<OrderOutput> {
@@ -115,7 +130,9 @@ export class OrdersController {
   @HttpCode(200)
   @Auth('storefront')
   @ApiOperation({ summary: 'Cancel an unpaid order (at the gateway too, where it can)' })
+  @ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
   @ApiOkResponse({ type: OrderOutput })
+  @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
   @ApiResponse({ status: 409, description: 'ORDER_NOT_CANCELABLE' })
   async cancel(@Param('ref') ref: string, @Req() req: FastifyRequest): Promise<OrderOutput> {
     return toOrderOutput(await this.service.cancel(ref, req.caller?.role === 'ops' ? 'ops' : 'api'));
@@ -124,7 +141,9 @@ export class OrdersController {
   @Get(':ref/events')
   @Auth('ops')
   @ApiOperation({ summary: "The order's timeline, oldest first (ops)" })
-  @ApiOkResponse({ schema: { properties: { data: { type: 'array', items: { $ref: '#/components/schemas/OrderEventOutput' } } } } })
+  @ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
+  @ApiOkResponse({ type: OrderEventListOutput })
+  @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
   async events(@Param('ref') ref: string): Promise<{ data: OrderEventOutput[] }> {
     const order = await this.service.get(ref);
     return { data: (await this.repo.events(order.id)).map(toEventOutput) };
@@ -134,7 +153,11 @@ export class OrdersController {
   @HttpCode(200)
   @Auth('ops')
   @ApiOperation({ summary: 'Read the invoice back from the gateway and apply it (ops)' })
+  @ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
   @ApiOkResponse({ type: OrderOutput })
+  @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
+  @ApiResponse({ status: 502, description: 'GATEWAY_ERROR' })
+  @ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE' })
   async reconcile(@Param('ref') ref: string): Promise<OrderOutput> {
     return toOrderOutput(await this.service.reconcile(ref, 'ops'));
   }

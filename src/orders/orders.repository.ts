@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { decide, Decision, EventDraft, Observation } from './domain/decide';
 import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
+import { MetricsService } from '../metrics/metrics.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
@@ -25,7 +26,10 @@ export type NewOrder = Pick<
 export class OrdersRepository {
   private readonly listeners: ChangeListener[] = [];
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {}
 
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
@@ -50,7 +54,7 @@ export class OrdersRepository {
 
   /** Saves a new `pending` order and its first timeline event; null when the external id is taken. */
   async insertPending(fields: NewOrder, source: EventSource): Promise<OrderEntity | null> {
-    return this.ds.transaction(async (m) => {
+    const created = await this.ds.transaction(async (m) => {
       const rows: OrderEntity[] = await m.query(
         `INSERT INTO orders (external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
          VALUES ($1,$2,'pending',$3,$4,$5,$6,$7,$8,$9,$10)
@@ -64,6 +68,8 @@ export class OrdersRepository {
       ]);
       return m.getRepository(OrderEntity).findOneByOrFail({ id: rows[0].id });
     });
+    if (created) this.metrics?.orderTransition(null, 'pending', source);
+    return created;
   }
 
   /**
@@ -71,7 +77,7 @@ export class OrdersRepository {
    * row and its timeline events (and the listeners' rows) in one transaction.
    */
   async apply(orderId: string, source: EventSource, observe: (order: OrderEntity) => Observation | Promise<Observation>): Promise<AppliedChange> {
-    return this.ds.transaction(async (m) => {
+    const applied = await this.ds.transaction(async (m): Promise<AppliedChange> => {
       const order = await m
         .getRepository(OrderEntity)
         .createQueryBuilder('o')
@@ -90,6 +96,9 @@ export class OrdersRepository {
       for (const listener of this.listeners) await listener(m, change, source);
       return change;
     });
+    // Counted once committed (a rolled-back change never happened); events are only the ones inserted.
+    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    return applied;
   }
 
   private async insertEvents(m: EntityManager, orderId: string, source: EventSource, drafts: EventDraft[]): Promise<OrderEventEntity[]> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
@@ -7,6 +7,7 @@ import { Settings } from '../config/settings';
 import { rowsOf } from '../database/sql';
 import { GatewayError } from '../gateways/gateway.errors';
 import { JobsService } from '../jobs/jobs.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { OrdersService } from '../orders/orders.service';
 
 export const RECONCILE_QUEUE = 'reconcile-sweep';
@@ -36,6 +37,7 @@ export class ReconcilerService implements OnApplicationBootstrap {
     private readonly orders: OrdersService,
     private readonly jobs: JobsService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -72,6 +74,7 @@ export class ReconcilerService implements OnApplicationBootstrap {
       const started = Date.now();
       const outcome = await this.reconcileOne(row.id);
       result.checked++;
+      this.metrics?.reconciled(outcome === 'changed');
       if (outcome === 'changed') result.changed++;
       if (outcome === 'error') result.errors++;
       if (typeof outcome === 'object') {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { EccaexSandboxModule } from './eccaex/eccaex-sandbox.module';
 import { loadSandboxConfig, SandboxConfig } from './eccaex/sandbox-config';
+import { ShopModule } from './shop/shop.module';
 
 export interface SandboxModuleOptions {
   /**
@@ -19,6 +20,6 @@ export class SandboxModule {
    * in process.env before it starts the app).
    */
   static forRoot(_settings: Settings, config: SandboxConfig = loadSandboxConfig(), options: SandboxModuleOptions = {}): DynamicModule {
-    return { module: SandboxModule, imports: [EccaexSandboxModule.forRoot(config), ...(options.shop === false ? [] : [])] };
+    return { module: SandboxModule, imports: [EccaexSandboxModule.forRoot(config), ...(options.shop === false ? [] : [ShopModule])] };
   }
 }

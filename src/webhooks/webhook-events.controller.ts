@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { decodeCursor, encodeCursor, parseLimit } from '../orders/orders.controller';
@@ -26,6 +26,11 @@ export class WebhookEventOutput {
   @ApiProperty({ nullable: true }) conflict_of: string | null;
   @ApiProperty({ format: 'date-time' }) received_at: string;
   @ApiProperty({ nullable: true, format: 'date-time' }) processed_at: string | null;
+}
+
+export class WebhookEventListOutput {
+  @ApiProperty({ type: [WebhookEventOutput] }) data: WebhookEventOutput[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
 }
 
 export function toWebhookEventOutput(r: InboxRow): WebhookEventOutput {
@@ -68,6 +73,12 @@ export class WebhookEventsController {
 
   @Get()
   @ApiOperation({ summary: 'Stored gateway callbacks, newest first' })
+  @ApiQuery({ name: 'status', required: false, enum: STATUSES })
+  @ApiQuery({ name: 'order_id', required: false, description: 'only callbacks applied to this order (uuid)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50', example: 50 })
+  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
+  @ApiOkResponse({ type: WebhookEventListOutput })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, order_id, limit or cursor)' })
   async list(
     @Query('status') status?: string,
     @Query('order_id') orderId?: string,
@@ -86,6 +97,9 @@ export class WebhookEventsController {
   @Post(':id/replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Process a stored callback again (still exactly once on the order)' })
+  @ApiParam({ name: 'id', description: 'the stored callback id (uuid)' })
+  @ApiOkResponse({ type: WebhookEventOutput, description: 'the stored callback after processing (status and outcome say what happened)' })
+  @ApiResponse({ status: 404, description: 'WEBHOOK_EVENT_NOT_FOUND' })
   async replay(@Param('id') id: string): Promise<WebhookEventOutput> {
     if (!isUuid(id)) throw ApiError.notFound('WEBHOOK_EVENT_NOT_FOUND', 'Webhook event');
     const row = await this.inbox.get(id);

@@ -49,12 +49,56 @@ export class WebhookInboxRepository {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * Stores a verified callback and its job in ONE statement (one round trip, atomic like the
+   * transaction of `insert` + send, which it replaces on the hot path): the inbox row is inserted
+   * with a known id, and pg-boss's own insert statement (`job`, from JobsService.sendStatement)
+   * runs in the same statement only when the row was new — its job name is taken from the
+   * inserted row, so a duplicate key inserts no job. For a duplicate it also returns the stored
+   * original (id, payload_hash) as seen before the statement (null when a concurrent first
+   * delivery is not visible yet). Null when pg-boss's statement is not of the expected shape.
+   */
+  async insertWithJob(
+    id: string,
+    c: NewCallback,
+    job: { text: string; values: unknown[] },
+  ): Promise<{ id: string | null; jobs: number; original: { id: string; payload_hash: string } | null } | null> {
+    const NAME = /\$2 as name\b/g;
+    if ((job.text.match(NAME) ?? []).length !== 1 || !/^\s*INSERT INTO\b/i.test(job.text) || !/RETURNING\s+id\s*$/i.test(job.text)) return null;
+    const n = job.values.length;
+    const p = (i: number) => `$${n + i}`;
+    const sql = `
+      WITH ins AS (
+        INSERT INTO webhook_inbox (id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
+        VALUES (${p(1)}::uuid,${p(2)},${p(3)},${p(4)},${p(5)},${p(6)},${p(7)},${p(8)},'received')
+        ON CONFLICT (provider, idempotency_key) WHERE conflict_of IS NULL DO NOTHING RETURNING id
+      ), job AS (${job.text.replace(NAME, '(SELECT $2::text FROM ins) as name')})
+      SELECT (SELECT id FROM ins) AS id,
+             (SELECT json_build_object('id', o.id, 'payload_hash', o.payload_hash) FROM webhook_inbox o
+               WHERE o.provider = ${p(2)} AND o.idempotency_key = ${p(3)} AND o.conflict_of IS NULL) AS original,
+             (SELECT count(*) FROM job)::int AS jobs`;
+    const [row] = await this.ds.query(sql, [
+      ...job.values,
+      id,
+      c.provider,
+      c.idempotency_key,
+      c.payload_hash,
+      c.raw_body,
+      JSON.stringify(c.headers),
+      c.gateway_order_id,
+      c.external_id,
+    ]);
+    return { id: row?.id ?? null, jobs: row?.jobs ?? 0, original: row?.original ?? null };
+  }
+
   /** A duplicate key: if its body differs from the stored one, keep the difference once, for ops. */
-  async recordDuplicate(c: NewCallback): Promise<{ conflict: boolean }> {
-    const [original] = await this.ds.query(
-      `SELECT id, payload_hash FROM webhook_inbox WHERE provider=$1 AND idempotency_key=$2 AND conflict_of IS NULL`,
-      [c.provider, c.idempotency_key],
-    );
+  async recordDuplicate(c: NewCallback, known?: { id: string; payload_hash: string }): Promise<{ conflict: boolean }> {
+    const [original] = known
+      ? [known]
+      : await this.ds.query(`SELECT id, payload_hash FROM webhook_inbox WHERE provider=$1 AND idempotency_key=$2 AND conflict_of IS NULL`, [
+          c.provider,
+          c.idempotency_key,
+        ]);
     if (!original || original.payload_hash === c.payload_hash) return { conflict: false };
     await this.ds.query(
       `INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status, conflict_of)

@@ -6,10 +6,11 @@ import { EccaexWebhookController } from './eccaex-webhook.controller';
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInboxRepository } from './webhook-inbox.repository';
 import { WebhookIntakeService } from './webhook-intake.service';
+import { SignatureCaptureService } from './signature/signature-capture.service';
 
 @Module({
   imports: [OrdersModule, GatewaysModule],
   controllers: [EccaexWebhookController, WebhookEventsController],
-  providers: [WebhookInboxRepository, WebhookIntakeService, CallbackProcessor],
+  providers: [WebhookInboxRepository, WebhookIntakeService, CallbackProcessor, SignatureCaptureService],
 })
 export class WebhooksModule {}

@@ -359,8 +359,18 @@ export class EccaexClient {
       (requestId ? ` request_id=${requestId}` : '') +
       (failure?.info.code ? ` code=${failure.info.code}` : '') +
       (failure && !status ? ` (${failure.message})` : '');
-    if (failure) this.logger.warn(line);
-    else this.logger.log(line);
+    // Structured too, so log search can follow one gateway request (its request_id) end to end.
+    const entry = {
+      msg: line,
+      gateway: ECCAEX_GATEWAY_NAME,
+      gateway_endpoint: spec.endpoint,
+      gateway_status: status ?? null,
+      gateway_outcome: outcome,
+      gateway_request_id: requestId ?? null,
+      duration_ms: durationMs,
+    };
+    if (failure) this.logger.warn(entry);
+    else this.logger.log(entry);
     if (this.onCall) {
       try {
         this.onCall({ endpoint: spec.endpoint, outcome, durationMs, httpStatus: status, attempt });

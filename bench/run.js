@@ -1,0 +1,671 @@
+'use strict';
+/**
+ * `npm run bench` (after `nest build`): issue 7's scenarios against the compiled service in dist/,
+ * each in fresh child processes, on fresh databases that are dropped at the end. Plain CommonJS.
+ *
+ *   BENCH_DURATION_S   measured seconds per scenario (default 10)
+ *   BENCH_WARMUP_S     warm-up seconds before each measurement (default 3)
+ *   BENCH_CONNECTIONS  autocannon connections (default 64)
+ *   BENCH_ONLY         comma list of scenarios (ceiling-http, ceiling-write, callback-ack,
+ *                      callback-duplicates, callback-drain, order-create, order-read, embedded)
+ *   BENCH_PG_URL       the running Postgres (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_PROFILE=1    run the service under `node --cpu-prof`; profiles in bench/profiles/<stamp>/
+ *   BENCH_LABEL        a free label stored in the JSON (e.g. before / after)
+ *   BENCH_DRAIN_COUNT  stored callbacks for callback-drain (default 20000)
+ *   BENCH_DRAIN_TIMEOUT_S  bound of the drain (default 240)
+ *   BENCH_READ_LARGE   rows of the large order-read table (default 1000000)
+ *   BENCH_MAX_S        hard bound of the whole run (default 1200): past it, children are stopped,
+ *                      databases dropped, and the run exits 2
+ *   BENCH_SERVICE_ENV  extra service settings, "K=V,K=V" (e.g. DATABASE_POOL_SIZE=10)
+ *
+ * Every target is 127.0.0.1. Results: printed, and bench/results/<stamp>.json.
+ */
+const { createHash, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Child, freePort, request, sleep } = require('./lib/proc');
+const { drive } = require('./lib/load');
+const db = require('./lib/db');
+const cpu = require('./lib/cpu');
+
+const ROOT = path.join(__dirname, '..');
+const DIST_MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+const DIST_SANDBOX = path.join(ROOT, 'dist', 'src', 'sandbox', 'standalone.js');
+const DIST_MIGRATE = path.join(ROOT, 'dist', 'src', 'database', 'migrate.js');
+
+const ALL = ['ceiling-http', 'ceiling-write', 'callback-ack', 'callback-duplicates', 'callback-drain', 'order-create', 'order-read', 'embedded'];
+const SERVICE_SCENARIOS = ALL.filter((s) => !s.startsWith('ceiling'));
+
+function intEnv(name, def, min = 0) {
+  const v = process.env[name];
+  if (v === undefined || v.trim() === '') return def;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw new Error(`${name}: expected a whole number >= ${min}, got "${v}"`);
+  return Number(v);
+}
+
+const CFG = {
+  durationS: intEnv('BENCH_DURATION_S', 10, 1),
+  warmupS: intEnv('BENCH_WARMUP_S', 3, 0),
+  connections: intEnv('BENCH_CONNECTIONS', 64, 1),
+  drainCount: intEnv('BENCH_DRAIN_COUNT', 20_000, 1),
+  drainTimeoutS: intEnv('BENCH_DRAIN_TIMEOUT_S', 240, 1),
+  readSmall: 10_000,
+  readLarge: intEnv('BENCH_READ_LARGE', 1_000_000, 10_001),
+  maxS: intEnv('BENCH_MAX_S', 1200, 60),
+  adminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  profile: process.env.BENCH_PROFILE === '1',
+  label: process.env.BENCH_LABEL || null,
+  only: (process.env.BENCH_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean),
+  serviceEnv: Object.fromEntries(
+    (process.env.BENCH_SERVICE_ENV || '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ),
+};
+for (const s of CFG.only) if (!ALL.includes(s)) throw new Error(`BENCH_ONLY: unknown scenario "${s}" (known: ${ALL.join(', ')})`);
+const selected = CFG.only.length ? ALL.filter((s) => CFG.only.includes(s)) : ALL;
+
+const now = new Date();
+const pad = (n) => String(n).padStart(2, '0');
+const STAMP = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}_${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+const SERVICE_DB = `bench_${STAMP}`;
+const SANDBOX_DB = `bench_${STAMP}_sandbox`;
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+const PROFILE_DIR = path.join(__dirname, 'profiles', STAMP);
+
+// Secrets of this run only (16+ characters, as the settings demand).
+const SECRET = `whsk_bench_${randomBytes(18).toString('base64url')}`;
+const STOREFRONT_KEY = `sk_store_bench_${randomBytes(18).toString('base64url')}`;
+const OPS_KEY = `sk_ops_bench_${randomBytes(18).toString('base64url')}`;
+const MERCHANT_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+const children = new Set();
+const createdDbs = [];
+const t0 = Date.now();
+const log = (msg) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
+
+function spawnChild(name, args, env) {
+  const child = new Child(name, args, { env, cwd: ROOT });
+  children.add(child);
+  child.exit.then(() => children.delete(child));
+  return child;
+}
+
+/** Environment of a child: this process's, minus every setting the benchmark controls. */
+function baseEnv(extra) {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^(DATABASE_|ECCAEX_|SANDBOX_|STOREFRONT_|OPS_|MERCHANT_|PUBLIC_BASE_URL|CALLBACK_BASE_URL|PORT$|DATA_DIR|LOG_LEVEL|RATE_LIMIT|RECONCILE_|REQUEST_TIMEOUT|SHUTDOWN_|NODE_OPTIONS|BENCH_)/.test(k)) delete env[k];
+  }
+  return { ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extra };
+}
+
+// ------------------------------------------------------------------------------------- infra
+
+const infra = { sandbox: null, sandboxPort: 0, sink: null, sinkPort: 0, serviceUrl: '', sandboxUrl: '' };
+
+async function startSink() {
+  infra.sinkPort = await freePort();
+  infra.sink = spawnChild('sink', [path.join(__dirname, 'sink.js')], baseEnv({ PORT: String(infra.sinkPort) }));
+  await infra.sink.waitFor('sink listening', async () => (await request(infra.sinkPort, 'GET', '/count')).status === 200, 15_000);
+}
+
+async function startSandbox() {
+  infra.sandboxPort = await freePort();
+  infra.sandbox = spawnChild(
+    'sandbox',
+    [DIST_SANDBOX],
+    baseEnv({
+      SANDBOX_PORT: String(infra.sandboxPort),
+      SANDBOX_HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${infra.sandboxPort}`,
+      DATABASE_URL: infra.sandboxUrl,
+      DATA_DIR: path.join(TMP, 'sandbox-data'),
+      ECCAEX_WEBHOOK_SECRET: SECRET,
+      STOREFRONT_API_KEYS: STOREFRONT_KEY,
+      OPS_API_KEYS: OPS_KEY,
+    }),
+  );
+  // ECCAEX_API_KEY is unset on both sides: the sandbox accepts, and the service sends, the built-in key.
+  await infra.sandbox.waitFor(
+    'sandbox ready',
+    async () => (await request(infra.sandboxPort, 'GET', '/sandbox/eccaex/api/v1/currencies', { headers: { 'x-api-key': 'sandbox_merchant_key' } })).status === 200,
+    120_000,
+  );
+  // Deliveries from the sandbox would add callbacks of their own; the scenarios send theirs.
+  const r = await request(infra.sandboxPort, 'PUT', '/sandbox/eccaex/_control/webhooks', { body: { enabled: false } });
+  if (r.status !== 200) throw new Error(`sandbox webhook switch: HTTP ${r.status} ${r.text}`);
+}
+
+/** The service in production mode; embedded = no DATABASE_URL (PGlite under DATA_DIR). */
+async function startService(name, { embedded = false, waitReady = true } = {}) {
+  const port = await freePort();
+  const env = baseEnv({
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    ECCAEX_MODE: 'sandbox',
+    ECCAEX_BASE_URL: `http://127.0.0.1:${infra.sandboxPort}/sandbox/eccaex/api/v1`,
+    ECCAEX_WEBHOOK_SECRET: SECRET,
+    STOREFRONT_API_KEYS: STOREFRONT_KEY,
+    OPS_API_KEYS: OPS_KEY,
+    MERCHANT_WEBHOOK_URL: `http://127.0.0.1:${infra.sinkPort}/hooks/payments`,
+    MERCHANT_WEBHOOK_SECRET: MERCHANT_SECRET,
+    // The storefront limit (default 6000/min per key) would cap every storefront scenario at 100 req/s.
+    RATE_LIMIT_PER_MIN: '10000000',
+    SHUTDOWN_DRAIN_MS: '0',
+    DATA_DIR: path.join(TMP, embedded ? 'embedded-data' : 'service-data'),
+    ...(embedded ? {} : { DATABASE_URL: infra.serviceUrl }),
+    ...CFG.serviceEnv,
+  });
+  const args = [];
+  if (CFG.profile) {
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`);
+  }
+  args.push(DIST_MAIN);
+  const child = spawnChild(`service:${name}`, args, env);
+  child.port = port;
+  child.profileName = name;
+  if (waitReady) await waitServiceReady(child, embedded ? 300_000 : 120_000);
+  return child;
+}
+
+function waitServiceReady(child, timeoutMs = 120_000) {
+  return child.waitFor('/health/ready', async () => (await request(child.port, 'GET', '/health/ready', { timeoutMs: 5000 })).status === 200, timeoutMs);
+}
+
+async function runNode(name, script, env, timeoutMs = 120_000) {
+  const child = spawnChild(name, [script], env);
+  const timer = setTimeout(() => child.stop(1000), timeoutMs);
+  const { code } = await child.exit;
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`${name} failed (exit ${code}):\n${child.tail()}`);
+}
+
+// ------------------------------------------------------------------------------- requests
+
+const SIGN = () => require('./lib/callbacks');
+const bearer = (key) => ({ authorization: `Bearer ${key}` });
+const md5uuid = (s) => {
+  const h = createHash('md5').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+function orderCreateRequests() {
+  let n = 0;
+  const prefix = randomBytes(4).toString('hex');
+  const body = JSON.stringify({ amount: '1500.00', currency: 'UAH', customer_id: 'bench-user', description: 'Bench order' });
+  return [
+    {
+      method: 'POST',
+      path: '/v1/orders',
+      setupRequest: (req) => {
+        n += 1;
+        return { ...req, headers: { ...bearer(STOREFRONT_KEY), 'content-type': 'application/json', 'idempotency-key': `bench-${prefix}-${n}` }, body };
+      },
+    },
+  ];
+}
+
+function orderReadRequests(tag, rows) {
+  const headers = bearer(STOREFRONT_KEY);
+  return [
+    {
+      method: 'GET',
+      path: '/v1/orders/x',
+      setupRequest: (req) => ({ ...req, headers, path: `/v1/orders/${md5uuid(`${tag}-${1 + Math.floor(Math.random() * rows)}`)}` }),
+    },
+  ];
+}
+
+/** Warm-up, then the measured run; CPU of `pids` and of the Postgres backends of `dbs` over the measured window. */
+async function load(port, requests, title, { pids = {}, dbs = {}, profileName } = {}) {
+  log(`  load: ${title} — ${CFG.connections} connections, warm-up ${CFG.warmupS} s, measure ${CFG.durationS} s`);
+  let start;
+  let fromUs;
+  const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+  const figures = await drive({
+    port,
+    requests,
+    connections: CFG.connections,
+    durationS: CFG.durationS,
+    warmupS: CFG.warmupS,
+    title,
+    onMeasureStart: () => {
+      start = cpu.snapshot(pids, dbs);
+      fromUs = monoUs();
+    },
+    onMeasureEnd: (units) => cpu.diff(start, cpu.snapshot(pids, dbs), units),
+  });
+  // The measured window on the monotonic clock V8's profiler uses, for bench/profile-top.js.
+  if (CFG.profile && profileName) {
+    const file = path.join(PROFILE_DIR, `${profileName}.window.json`);
+    const windows = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+    windows.push({ title, from_us: fromUs, to_us: monoUs() });
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(windows, null, 2));
+  }
+  return figures;
+}
+
+/** What a service scenario watches: the service, the sandbox, and both databases' backends. */
+const watch = (svc, { embedded = false } = {}) => ({
+  profileName: svc.profileName,
+  pids: { service: svc.pid, sandbox: infra.sandbox?.pid },
+  dbs: embedded ? { sandbox: SANDBOX_DB } : { service: SERVICE_DB, sandbox: SANDBOX_DB },
+});
+
+// ------------------------------------------------------------------------------- scenarios
+
+const results = [];
+
+function record(name, figures, child, extra = {}) {
+  const row = {
+    scenario: name,
+    rps: figures?.rps ?? null,
+    p50_ms: figures?.p50_ms ?? null,
+    p99_ms: figures?.p99_ms ?? null,
+    non2xx: figures?.non2xx ?? null,
+    errors: figures ? figures.errors + figures.timeouts : null,
+    peak_rss_mb: child ? child.peakMb : null,
+    ...(figures ? { detail: figures } : {}),
+    ...extra,
+  };
+  results.push(row);
+  log(
+    `  => ${name}: ${row.rps ?? '-'} req/s, p50 ${row.p50_ms ?? '-'} ms, p99 ${row.p99_ms ?? '-'} ms, non-2xx ${row.non2xx ?? '-'}, errors ${row.errors ?? '-'}, peak RSS ${row.peak_rss_mb ?? '-'} MB` +
+      (extra.note ? ` (${extra.note})` : ''),
+  );
+  return row;
+}
+
+const scenarios = {
+  async 'ceiling-http'() {
+    const port = await freePort();
+    const child = spawnChild('ceiling-http', [path.join(__dirname, 'ceiling-http.js')], baseEnv({ PORT: String(port) }));
+    await child.waitFor('listening', async () => (await request(port, 'GET', '/')).status === 200, 30_000);
+    const f = await load(port, SIGN().uniqueCallbackRequests(SECRET), 'ceiling-http', { pids: { service: child.pid } });
+    await child.stop();
+    record('ceiling-http', f, child);
+  },
+
+  async 'ceiling-write'() {
+    const port = await freePort();
+    const child = spawnChild(
+      'ceiling-write',
+      [path.join(__dirname, 'ceiling-write.js')],
+      baseEnv({ PORT: String(port), DATABASE_URL: infra.serviceUrl, ECCAEX_WEBHOOK_SECRET: SECRET }),
+    );
+    await child.waitFor('listening', async () => (await request(port, 'GET', '/')).status === 404, 30_000);
+    const f = await load(port, SIGN().uniqueCallbackRequests(SECRET), 'ceiling-write', { pids: { service: child.pid }, dbs: { service: SERVICE_DB } });
+    await child.stop();
+    const stored = await db.withClient(infra.serviceUrl, async (c) => {
+      const { rows } = await c.query(`SELECT count(*)::int AS n FROM bench_ceiling_inbox`);
+      await c.query(`DROP TABLE bench_ceiling_inbox`);
+      return rows[0].n;
+    });
+    record('ceiling-write', f, child, { stored_rows: stored });
+  },
+
+  async 'callback-ack'() {
+    await db.resetServiceData(infra.serviceUrl);
+    const svc = await startService('callback-ack');
+    const f = await load(svc.port, SIGN().uniqueCallbackRequests(SECRET), 'callback-ack', watch(svc));
+    await svc.stop();
+    const stored = await db.withClient(infra.serviceUrl, async (c) => (await c.query(`SELECT count(*)::int AS n FROM webhook_inbox`)).rows[0].n);
+    record('callback-ack', f, svc, { stored_rows: stored, note: 'bodies name invoices that are not ours: the workers settle them as unmatched meanwhile' });
+  },
+
+  async 'callback-duplicates'() {
+    await db.resetServiceData(infra.serviceUrl);
+    const svc = await startService('callback-duplicates');
+    // One real order, paid at the sandbox, and its callback: the first delivery applies it.
+    const created = await request(svc.port, 'POST', '/v1/orders', {
+      headers: { ...bearer(STOREFRONT_KEY), 'idempotency-key': `dup-${STAMP}` },
+      body: { amount: '1500.00', currency: 'UAH', customer_id: 'bench-dup' },
+    });
+    if (created.status !== 201) throw new Error(`create order: HTTP ${created.status} ${created.text}`);
+    const order = created.body;
+    const sim = await request(infra.sandboxPort, 'POST', `/sandbox/eccaex/api/v1/sandbox/invoices/${order.gateway_invoice_id}/simulate`, { body: { outcome: 'success' } });
+    if (sim.status !== 200) throw new Error(`simulate: HTTP ${sim.status} ${sim.text}`);
+    const key = `${order.gateway_invoice_id}:success:bench`;
+    const transitions = () =>
+      db.withClient(infra.serviceUrl, async (c) => (await c.query(`SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND type = 'order.status_changed'`, [order.id])).rows[0].n);
+    const before = await transitions();
+    const { requests } = SIGN().sameCallbackRequests(SECRET, { invoiceId: order.gateway_invoice_id, externalId: order.external_id, key });
+    const f = await load(svc.port, requests, 'callback-duplicates', watch(svc));
+    // Let the one stored callback be processed, then look.
+    let check;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      check = await db.withClient(infra.serviceUrl, async (c) => {
+        const rows = (await c.query(`SELECT status, conflict_of FROM webhook_inbox WHERE idempotency_key = $1`, [key])).rows;
+        const st = (await c.query(`SELECT status FROM orders WHERE id = $1`, [order.id])).rows[0].status;
+        return { inbox_rows: rows.length, inbox_statuses: rows.map((r) => r.status), order_status: st };
+      });
+      if (check.inbox_statuses.every((s) => s !== 'received') || Date.now() > deadline) break;
+      await sleep(200);
+    }
+    await svc.stop();
+    const after = await transitions();
+    check.transitions_before = before;
+    check.transitions_after = after;
+    check.extra_transitions = after - before - 1; // exactly one: awaiting_payment -> paid
+    check.ok = check.inbox_rows === 1 && check.extra_transitions === 0 && check.order_status === 'paid';
+    record('callback-duplicates', f, svc, { check });
+  },
+
+  async 'callback-drain'() {
+    await db.resetServiceData(infra.serviceUrl);
+    const n = CFG.drainCount;
+    const tag = `drain${STAMP.replace('_', '')}`;
+    const invTag = `${tag}-inv`;
+    log(`  seeding ${n} awaiting_payment orders, ${n} paid sandbox invoices, ${n} stored callbacks + jobs`);
+    const ts = Date.now();
+    await db.seedOrders(infra.serviceUrl, { tag, count: n, status: 'awaiting_payment', invoiceTag: invTag, recent: true });
+    await db.seedPaidInvoices(infra.sandboxUrl, { invoiceTag: invTag, orderTag: tag, count: n, callbackUrl: 'http://127.0.0.1/v1/webhooks/eccaex' });
+    const seeded = await db.seedStoredCallbacks(infra.serviceUrl, {
+      invoiceTag: invTag,
+      orderTag: tag,
+      count: n,
+      queue: 'eccaex-callback',
+      headers: { 'x-signature': '(seeded)', 'x-signature-timestamp': '1767268800', 'x-idempotency-key': '', 'content-type': 'application/json', 'user-agent': 'EccaEx-Webhook/1.0' },
+    });
+    if (seeded.jobs !== n) throw new Error(`seeded ${seeded.jobs} jobs for ${n} callbacks (is the queue defined?)`);
+    log(`  seeded in ${((Date.now() - ts) / 1000).toFixed(1)} s; starting the service, measuring until no callback is left 'received'`);
+    const c = new (require('pg').Client)({ connectionString: infra.serviceUrl });
+    await c.connect();
+    cpu.excludeBackend((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const remaining = async () => (await c.query(`SELECT count(*)::int AS n FROM webhook_inbox WHERE status = 'received'`)).rows[0].n;
+    const svc = await startService('callback-drain', { waitReady: false });
+    let startAt = null;
+    let startLeft = n;
+    let startCpu = null;
+    let endAt = null;
+    let left = n;
+    const deadline = Date.now() + CFG.drainTimeoutS * 1000;
+    const samples = [];
+    while (Date.now() < deadline && !svc.exited) {
+      const t = Date.now();
+      left = await remaining();
+      samples.push([t, left]);
+      if (startAt === null && left < n) {
+        // The first look after processing began: the window starts here.
+        startAt = t;
+        startLeft = left;
+        startCpu = cpu.snapshot(watch(svc).pids, watch(svc).dbs);
+      }
+      if (left === 0) {
+        endAt = t;
+        break;
+      }
+      await sleep(250);
+    }
+    const ready = await waitServiceReady(svc, 5000).then(() => true, () => false);
+    const endCpu = cpu.snapshot(watch(svc).pids, watch(svc).dbs);
+    const elapsedS = startAt === null ? 0 : ((endAt ?? Date.now()) - startAt) / 1000;
+    const done = n - left;
+    const inWindow = startLeft - left;
+    const rate = elapsedS > 0 ? Math.round((inWindow / elapsedS) * 10) / 10 : 0;
+    const drainCpu = startCpu ? cpu.diff(startCpu, endCpu, inWindow) : undefined;
+    // What the drain wrote: transitions, timeline, outbox.
+    const check = (
+      await c.query(
+        `SELECT (SELECT count(*)::int FROM orders WHERE external_id LIKE $1 AND status = 'paid') AS paid_orders,
+                (SELECT count(*)::int FROM order_events WHERE type = 'order.status_changed' AND to_status = 'paid') AS paid_events,
+                (SELECT count(*)::int FROM notifications WHERE type = 'order.paid') AS outbox_rows,
+                (SELECT count(*)::int FROM webhook_inbox WHERE status = 'processed') AS processed,
+                (SELECT count(*)::int FROM webhook_inbox WHERE status NOT IN ('processed','received')) AS not_processed`,
+        [`${tag}-%`],
+      )
+    ).rows[0];
+    await c.end();
+    await svc.stop();
+    check.ok = endAt !== null && check.paid_orders === n && check.paid_events === n && check.outbox_rows === n && check.not_processed === 0;
+    record(
+      'callback-drain',
+      { rps: rate, p50_ms: null, p99_ms: null, non2xx: 0, errors: check.not_processed, timeouts: 0, ...(drainCpu ? { cpu: drainCpu } : {}) },
+      svc,
+      {
+        callbacks: n,
+        processed: done,
+        elapsed_s: Math.round(elapsedS * 10) / 10,
+        finished: endAt !== null,
+        service_was_ready: ready,
+        check,
+        note: endAt === null ? `stopped after ${CFG.drainTimeoutS} s with ${left} left` : 'callbacks/s until no inbox row is received',
+      },
+    );
+  },
+
+  async 'order-create'() {
+    await db.resetServiceData(infra.serviceUrl);
+    const svc = await startService('order-create');
+    const f = await load(svc.port, orderCreateRequests(), 'order-create', watch(svc));
+    await svc.stop();
+    const created = await db.withClient(infra.serviceUrl, async (c) => (await c.query(`SELECT status, count(*)::int AS n FROM orders GROUP BY status`)).rows);
+    record('order-create', f, svc, { orders_by_status: Object.fromEntries(created.map((r) => [r.status, r.n])) });
+  },
+
+  async 'order-read'() {
+    await db.resetServiceData(infra.serviceUrl);
+    const tag = 'read';
+    let ts = Date.now();
+    await db.seedOrders(infra.serviceUrl, { tag, count: CFG.readSmall });
+    log(`  seeded ${CFG.readSmall} orders in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
+    let svc = await startService('order-read-10k');
+    const small = await load(svc.port, orderReadRequests(tag, CFG.readSmall), `order-read over ${CFG.readSmall}`, watch(svc));
+    await svc.stop();
+    record(`order-read-${CFG.readSmall}`, small, svc);
+    ts = Date.now();
+    await db.seedOrders(infra.serviceUrl, {
+      tag,
+      from: CFG.readSmall + 1,
+      count: CFG.readLarge - CFG.readSmall,
+      onProgress: (k) => log(`  seeding: ${CFG.readSmall + k} / ${CFG.readLarge} orders`),
+    });
+    await db.withClient(infra.serviceUrl, (c) => c.query('VACUUM ANALYZE orders'));
+    log(`  seeded ${CFG.readLarge} orders in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
+    svc = await startService('order-read-1m');
+    const large = await load(svc.port, orderReadRequests(tag, CFG.readLarge), `order-read over ${CFG.readLarge}`, watch(svc));
+    await svc.stop();
+    record(`order-read-${CFG.readLarge}`, large, svc);
+    await db.resetServiceData(infra.serviceUrl);
+  },
+
+  async embedded() {
+    log('  starting the service on the embedded database (PGlite)');
+    const ts = Date.now();
+    const svc = await startService('embedded', { embedded: true });
+    log(`  ready in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
+    const create = await load(svc.port, orderCreateRequests(), 'embedded order-create', watch(svc, { embedded: true }));
+    record('embedded-order-create', create, svc, { note: 'peak RSS since start-up' });
+    svc.resetPeak();
+    const ack = await load(svc.port, SIGN().uniqueCallbackRequests(SECRET), 'embedded callback-ack', watch(svc, { embedded: true }));
+    await svc.stop(60_000);
+    record('embedded-callback-ack', ack, svc, { note: 'same process as embedded-order-create; peak RSS of this phase' });
+  },
+};
+
+// ---------------------------------------------------------------------------------- report
+
+function byName(name) {
+  return results.find((r) => r.scenario === name);
+}
+
+function ratios() {
+  const ack = byName('callback-ack');
+  const write = byName('ceiling-write');
+  const http = byName('ceiling-http');
+  const small = byName(`order-read-${CFG.readSmall}`);
+  const large = byName(`order-read-${CFG.readLarge}`);
+  const r = (a, b) => (a != null && b ? Math.round((a / b) * 1000) / 1000 : null);
+  return {
+    'callback-ack / ceiling-write (req/s)': r(ack?.rps, write?.rps),
+    'callback-ack / ceiling-http (req/s)': r(ack?.rps, http?.rps),
+    [`order-read p99 at ${CFG.readLarge} / at ${CFG.readSmall}`]: r(large?.p99_ms, small?.p99_ms),
+  };
+}
+
+function goals() {
+  const out = [];
+  const goal = (name, measured, pass) => out.push({ goal: name, measured, result: pass === null ? 'n/a' : pass ? 'PASS' : 'MISS' });
+  const ack = byName('callback-ack');
+  const write = byName('ceiling-write');
+  const dup = byName('callback-duplicates');
+  const drain = byName('callback-drain');
+  const create = byName('order-create');
+  const small = byName(`order-read-${CFG.readSmall}`);
+  const large = byName(`order-read-${CFG.readLarge}`);
+  const emb = byName('embedded-order-create');
+  const has = (...rows) => rows.every(Boolean);
+  goal(
+    'callback-ack >= 0.5 x ceiling-write',
+    has(ack, write) ? `${ack.rps} vs 0.5 x ${write.rps} = ${(write.rps / 2).toFixed(1)} req/s (ratio ${(ack.rps / write.rps).toFixed(2)})` : 'not run',
+    has(ack, write) ? ack.rps >= 0.5 * write.rps : null,
+  );
+  goal('callback-ack p99 <= 50 ms', ack ? `${ack.p99_ms} ms` : 'not run', ack ? ack.p99_ms <= 50 : null);
+  goal('callback-ack zero non-2xx', ack ? `${ack.non2xx} non-2xx, ${ack.errors} errors` : 'not run', ack ? ack.non2xx === 0 && ack.errors === 0 : null);
+  goal('callback-duplicates >= callback-ack', has(dup, ack) ? `${dup.rps} vs ${ack.rps} req/s` : 'not run', has(dup, ack) ? dup.rps >= ack.rps : null);
+  goal(
+    'callback-duplicates: one inbox row, not one extra transition',
+    dup ? `${dup.check.inbox_rows} inbox row(s), ${dup.check.extra_transitions} extra transition(s), order ${dup.check.order_status}` : 'not run',
+    dup ? dup.check.ok : null,
+  );
+  goal('callback-drain >= 1,000 callbacks/s', drain ? `${drain.rps} callbacks/s${drain.finished ? '' : ' (did not finish)'}` : 'not run', drain ? drain.rps >= 1000 && drain.check.ok : null);
+  goal('order-create >= 1,000 orders/s', create ? `${create.rps} req/s (${create.non2xx} non-2xx)` : 'not run', create ? create.rps >= 1000 && create.non2xx === 0 : null);
+  goal('order-create p99 <= 100 ms', create ? `${create.p99_ms} ms` : 'not run', create ? create.p99_ms <= 100 : null);
+  goal(
+    `order-read p99 at ${CFG.readLarge} <= 1.25 x at ${CFG.readSmall}`,
+    has(small, large) ? `${large.p99_ms} vs ${small.p99_ms} ms (x${(large.p99_ms / small.p99_ms).toFixed(2)})` : 'not run',
+    has(small, large) ? large.p99_ms <= 1.25 * small.p99_ms : null,
+  );
+  const svcRows = results.filter((r) => !r.scenario.startsWith('ceiling') && r.peak_rss_mb != null);
+  const worst = svcRows.reduce((a, r) => (a && a.peak_rss_mb >= r.peak_rss_mb ? a : r), null);
+  goal('service peak RSS <= 256 MB in every scenario', worst ? `max ${worst.peak_rss_mb} MB (${worst.scenario})` : 'not run', worst ? svcRows.every((r) => r.peak_rss_mb <= 256) : null);
+  goal('embedded >= 300 orders/s', emb ? `${emb.rps} req/s (${emb.non2xx} non-2xx)` : 'not run', emb ? emb.rps >= 300 && emb.non2xx === 0 : null);
+  return out;
+}
+
+function table(rows) {
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'peak RSS MB', 'CPU ms/req: svc', 'sandbox', 'pg', 'loadgen', 'others (cores)'];
+  const c = (r) => r.detail?.cpu;
+  const pg = (r) => (c(r) ? Math.round(((c(r).per_request_ms.pg_service ?? 0) + (c(r).per_request_ms.pg_sandbox ?? 0)) * 1000) / 1000 : null);
+  const body = rows.map((r) =>
+    [r.scenario, r.rps, r.p50_ms, r.p99_ms, r.non2xx, r.errors, r.peak_rss_mb, c(r)?.per_request_ms.service, c(r)?.per_request_ms.sandbox, pg(r), c(r)?.per_request_ms.loadgen, c(r)?.other_cores].map((v) =>
+      v === null || v === undefined ? '-' : String(v),
+    ),
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+// ------------------------------------------------------------------------------------ main
+
+let cleaning = null;
+async function cleanup() {
+  cleaning ??= (async () => {
+    await Promise.all([...children].map((c) => c.stop(5000).catch(() => undefined)));
+    for (const name of createdDbs.reverse()) await db.dropDatabase(CFG.adminUrl, name).catch((e) => log(`could not drop ${name}: ${e.message}`));
+    fs.rmSync(TMP, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+async function main() {
+  for (const f of [DIST_MAIN, DIST_SANDBOX, DIST_MIGRATE]) {
+    if (!fs.existsSync(f)) throw new Error(`${path.relative(ROOT, f)} is missing: run \`npm run bench\` (it builds first)`);
+  }
+  const hard = setTimeout(() => {
+    log(`BENCH_MAX_S=${CFG.maxS} s reached: stopping`);
+    cleanup().finally(() => process.exit(2));
+  }, CFG.maxS * 1000);
+  hard.unref();
+
+  log(`bench ${STAMP}: ${selected.join(', ')} — ${os.cpus().length} cores, node ${process.version}, ${CFG.connections} connections, warm-up ${CFG.warmupS} s, ${CFG.durationS} s each${CFG.profile ? ', --cpu-prof on the service' : ''}`);
+  infra.serviceUrl = await db.createDatabase(CFG.adminUrl, SERVICE_DB);
+  createdDbs.push(SERVICE_DB);
+  log(`database ${SERVICE_DB} created`);
+  await runNode('migrate', DIST_MIGRATE, baseEnv({ DATABASE_URL: infra.serviceUrl, DATA_DIR: path.join(TMP, 'migrate') }));
+
+  const needService = selected.some((s) => SERVICE_SCENARIOS.includes(s));
+  if (needService) {
+    infra.sandboxUrl = await db.createDatabase(CFG.adminUrl, SANDBOX_DB);
+    createdDbs.push(SANDBOX_DB);
+    await startSink();
+    await startSandbox();
+    log(`sandbox EccaEx on :${infra.sandboxPort} (database ${SANDBOX_DB}), merchant webhook sink on :${infra.sinkPort}`);
+    // One start-up defines pg-boss's schema and queues, so stored jobs can be seeded.
+    const first = await startService('prepare');
+    await first.stop();
+  }
+
+  for (const name of selected) {
+    log(`scenario ${name}`);
+    try {
+      await scenarios[name]();
+    } catch (err) {
+      log(`  scenario ${name} failed: ${err.stack || err}`);
+      results.push({ scenario: name, failed: String(err.message || err).split('\n')[0] });
+      for (const c of [...children]) if (c.name.startsWith('service:') || c.name.startsWith('ceiling')) await c.stop(5000);
+    }
+  }
+
+  const r = ratios();
+  const g = goals();
+  const out = [
+    '',
+    `Results (${STAMP}${CFG.label ? `, ${CFG.label}` : ''}; ${CFG.connections} connections, ${CFG.durationS} s after ${CFG.warmupS} s warm-up; req/s counts every reply)`,
+    table(results.filter((x) => !x.failed)),
+    ...results.filter((x) => x.failed).map((x) => `${x.scenario}: FAILED — ${x.failed}`),
+    '',
+    'Ratios',
+    ...Object.entries(r).map(([k, v]) => `  ${k}: ${v ?? '-'}`),
+    '',
+    'Goals (issue 7)',
+    ...g.map((x) => `  ${x.result.padEnd(4)}  ${x.goal} — ${x.measured}`),
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+
+  const file = path.join(__dirname, 'results', `${STAMP}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        stamp: STAMP,
+        label: CFG.label,
+        machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+        config: { connections: CFG.connections, duration_s: CFG.durationS, warmup_s: CFG.warmupS, drain_count: CFG.drainCount, read_rows: [CFG.readSmall, CFG.readLarge], profile: CFG.profile, service_env: CFG.serviceEnv },
+        scenarios: results,
+        ratios: r,
+        goals: g,
+        total_s: Math.round((Date.now() - t0) / 1000),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  log(`written ${path.relative(ROOT, file)}${CFG.profile ? `; profiles in ${path.relative(ROOT, PROFILE_DIR)} (node bench/profile-top.js <file>)` : ''}`);
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    log(`${sig}: stopping children, dropping databases`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(() => cleanup())
+  .then(() => process.exit(0))
+  .catch(async (err) => {
+    log(`bench failed: ${err.stack || err}`);
+    await cleanup();
+    process.exit(1);
+  });

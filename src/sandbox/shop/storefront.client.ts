@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import axios from 'axios';
+import type { FastifyRequest } from 'fastify';
+import { SETTINGS } from '../../config/settings.module';
+import { Settings } from '../../config/settings';
+
+export interface ApiProblem {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+  requestId: string | null;
+}
+
+export type ApiReply<T> = { ok: true; status: number; data: T } | { ok: false; status: number; problem: ApiProblem };
+
+/** The fields of the service's Order the shop reads (CONTRACT.md §3). */
+export interface ApiOrder {
+  id: string;
+  external_id: string;
+  status: string;
+  amount: string;
+  currency: string;
+  customer_id: string;
+  description: string | null;
+  metadata: Record<string, string>;
+  payment_link: string | null;
+  payment: { method_code: string | null; amount_fiat: string | null } | null;
+  paid_at: string | null;
+}
+
+/**
+ * The demo shop is a storefront like any other: it calls the service's own public API over HTTP
+ * with a storefront key (the first of STOREFRONT_API_KEYS), server-side only. The key never
+ * reaches the browser and is never logged.
+ */
+@Injectable()
+export class ShopStorefrontClient {
+  private readonly log = new Logger('DemoShop');
+
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+
+  /**
+   * This service's own address, as seen from itself: the local end of the socket the browser's
+   * request came in on (whatever the port, interface or proxy in front).
+   */
+  selfBaseUrl(req: FastifyRequest): string {
+    const socket = req.raw.socket;
+    let host = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    if (host === '0.0.0.0' || host === '::' || host === '') host = '127.0.0.1';
+    if (host.includes(':')) host = `[${host}]`;
+    return `http://${host}:${socket.localPort ?? this.settings.port}`;
+  }
+
+  async call<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiReply<T>> {
+    const key = this.settings.storefrontApiKeys[0];
+    if (!key) {
+      return { ok: false, status: 500, problem: { code: 'NO_STOREFRONT_KEY', message: 'STOREFRONT_API_KEYS is empty, so the demo shop cannot call the API.', details: {}, requestId: null } };
+    }
+    try {
+      const r = await axios.request({
+        baseURL: base,
+        url: path,
+        method,
+        data: body,
+        headers: { Authorization: `Bearer ${key}`, Accept: 'application/json', ...headers },
+        timeout: Math.max(15_000, this.settings.eccaex.timeoutMs * 3),
+        validateStatus: () => true,
+        proxy: false,
+        responseType: 'json',
+      });
+      if (r.status >= 200 && r.status < 300) return { ok: true, status: r.status, data: r.data as T };
+      const env = (r.data ?? {}) as { error?: { code?: unknown; message?: unknown; details?: unknown }; request_id?: unknown };
+      return {
+        ok: false,
+        status: r.status,
+        problem: {
+          code: typeof env.error?.code === 'string' ? env.error.code : `HTTP_${r.status}`,
+          message: typeof env.error?.message === 'string' ? env.error.message : 'The payments API answered with an error.',
+          details: env.error?.details && typeof env.error.details === 'object' ? (env.error.details as Record<string, unknown>) : {},
+          requestId: typeof env.request_id === 'string' ? env.request_id : null,
+        },
+      };
+    } catch (err) {
+      // Only the error code: axios errors carry the request config, headers (the key) included.
+      const code = (err as { code?: unknown }).code;
+      this.log.warn(`storefront call ${method} ${path} failed: ${typeof code === 'string' ? code : 'error'}`);
+      return { ok: false, status: 503, problem: { code: 'API_UNREACHABLE', message: 'The payments API could not be reached.', details: {}, requestId: null } };
+    }
+  }
+}

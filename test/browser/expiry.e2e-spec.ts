@@ -1,0 +1,57 @@
+import { startTestApp, TestApp } from '../support/app';
+import { BrowserSession, scrollWidth } from '../support/browser';
+import { orderOf } from '../support/callbacks';
+
+jest.setTimeout(120_000);
+
+/** Invoices that live a few seconds (SANDBOX_INVOICE_TTL_S, read when the sandbox module is built). */
+const TTL_S = 6;
+
+describe('browser: an invoice that expires while the customer looks at it', () => {
+  let app: TestApp;
+  const session = new BrowserSession();
+
+  beforeAll(async () => {
+    const before = process.env.SANDBOX_INVOICE_TTL_S;
+    process.env.SANDBOX_INVOICE_TTL_S = String(TTL_S);
+    try {
+      app = await startTestApp();
+    } finally {
+      if (before === undefined) delete process.env.SANDBOX_INVOICE_TTL_S;
+      else process.env.SANDBOX_INVOICE_TTL_S = before;
+    }
+    await session.start();
+  });
+  afterEach(async () => {
+    await session.finish(expect.getState().currentTestName);
+  });
+  afterAll(async () => {
+    await session.close();
+    await app?.close();
+  });
+
+  it('the countdown runs out, the hosted page turns to its expired state with no pay button, and the shop shows expired', async () => {
+    const page = await session.newPage({ width: 360, height: 740 });
+    await page.goto(`${app.url}/sandbox/shop`);
+    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1500.00 UAH' }).click();
+    await page.waitForURL(/\/sandbox\/eccaex\/pay\//);
+    const left = page.locator('[role="timer"] .left');
+    expect(await left.textContent()).toMatch(/^0:0[1-6]$/);
+    expect(await page.getByRole('button', { name: 'Continue' }).isEnabled()).toBe(true);
+
+    // No reload by hand: at zero the page disables its buttons and says so, then shows the final state.
+    await page.getByRole('heading', { level: 2, name: 'Invoice expired' }).waitFor({ timeout: (TTL_S + 10) * 1000 });
+    expect(await page.getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('radio').count()).toBe(0);
+    expect(await page.locator('form').count()).toBe(0);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
+
+    // The way back leads to the shop's fail page, which learns the order expired.
+    await page.getByRole('link', { name: 'Return to the shop' }).click();
+    await page.waitForURL(/\/sandbox\/shop\/fail\?order=shop-/);
+    await page.locator('#status', { hasText: /^expired$/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 1, name: 'Payment expired' }).waitFor();
+    const ref = new URL(page.url()).searchParams.get('order')!;
+    expect((await orderOf(app.http, ref)).status).toBe('expired');
+  });
+});

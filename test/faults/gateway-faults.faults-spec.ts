@@ -1,0 +1,152 @@
+import { Agent } from 'node:http';
+import { freePort, freshDatabase, TestDatabase } from '../support/app';
+import {
+  addFault, buildService, call, clearFaults, faultSeed, figures, gatewayInvoices, HttpFailure, opsAuth, pool, query, SandboxProcess, serviceEnv,
+  ServiceProcess, setSandboxWebhooks, sleep, startSandbox, storefrontAuth,
+} from './support';
+
+/**
+ * (c) Gateway faults on order creation. For each fault mode, 20 % of create-invoice calls (and of
+ * get-invoice calls, the look-up the service makes after an unclear failure) misbehave while 200
+ * storefront orders are placed with Idempotency-Keys and retried like a storefront would (same
+ * key, a few times). Then: never two invoices for one order at the gateway, every order ended
+ * awaiting_payment or with a retryable 502/503 naming it (details.order_id), and once the gateway
+ * is healthy the reconciler (POST /v1/orders/{id}/reconcile) finishes the rest.
+ */
+
+const ORDERS = 200;
+const STOREFRONT_ATTEMPTS = 4;
+const GATEWAY_TIMEOUT_MS = 1500;
+
+const MODES: Array<{ name: string; fault: Record<string, unknown> }> = [
+  { name: 'error-500', fault: { mode: 'error', status: 500 } },
+  { name: 'error-503', fault: { mode: 'error', status: 503 } },
+  { name: 'error-429', fault: { mode: 'error', status: 429, retry_after_sec: 1 } },
+  { name: 'drop', fault: { mode: 'drop' } },
+  { name: 'timeout', fault: { mode: 'timeout', hang_ms: 20_000 } },
+  { name: 'timeout-after-work', fault: { mode: 'timeout_after_work', hang_ms: 20_000 } },
+  // Longer than the service's gateway timeout: the invoice is made after the service gave up.
+  { name: 'delay', fault: { mode: 'delay', delay_ms: 2500 } },
+];
+
+interface Result {
+  externalId: string;
+  attempts: number;
+  final: number | string;
+  orderId: string | null;
+  code?: string;
+}
+
+describe('faults (c): gateway faults on order creation', () => {
+  let build: string;
+  let db: TestDatabase;
+  let sandbox: SandboxProcess;
+  let svc: ServiceProcess;
+  const seed = faultSeed();
+
+  beforeAll(async () => {
+    build = await buildService();
+    db = await freshDatabase();
+    sandbox = await startSandbox(build);
+    const port = await freePort();
+    svc = new ServiceProcess('service', build, port, serviceEnv(port, db, sandbox, { ECCAEX_TIMEOUT_MS: String(GATEWAY_TIMEOUT_MS) }));
+    await svc.start();
+    await setSandboxWebhooks(sandbox, { enabled: false });
+  }, 180_000);
+
+  afterAll(async () => {
+    await svc?.kill();
+    await sandbox?.stop();
+    await db?.drop();
+  });
+
+  for (const { name, fault } of MODES) {
+    it(`${name} at 20 %: one invoice per order, a clear error or awaiting_payment, the reconciler finishes`, async () => {
+      await clearFaults(sandbox);
+      await addFault(sandbox, { endpoint: 'create-invoice', probability: 0.2, ...fault });
+      await addFault(sandbox, { endpoint: 'get-invoice', probability: 0.2, ...fault });
+      const prefix = `gf-${seed}-${name}`;
+      const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+      const t0 = Date.now();
+
+      // The storefront: same key and body on every attempt; retries 5xx, 409 in progress and 429.
+      const results: Result[] = await pool(Array.from({ length: ORDERS }, (_, i) => i), 16, async (i) => {
+        const externalId = `${prefix}-${i}`;
+        const body = { amount: `${10 + i}.00`, currency: 'UAH', customer_id: `gf-${i % 20}`, external_id: externalId };
+        let last: Result = { externalId, attempts: 0, final: 'none', orderId: null };
+        for (let attempt = 1; attempt <= STOREFRONT_ATTEMPTS; attempt++) {
+          const r = await call(svc.url, 'POST', '/v1/orders', { agent, headers: { ...storefrontAuth, 'idempotency-key': `key-${externalId}` }, body, timeoutMs: 60_000 }).catch(
+            (e: HttpFailure) => e,
+          );
+          if (r instanceof HttpFailure) {
+            last = { externalId, attempts: attempt, final: r.code, orderId: null };
+          } else {
+            last = { externalId, attempts: attempt, final: r.status, orderId: r.body?.id ?? r.body?.error?.details?.order_id ?? null, code: r.body?.error?.code };
+            if (r.status === 201) return last;
+            const retryable = r.status >= 500 || r.status === 429 || (r.status === 409 && r.body?.error?.code === 'IDEMPOTENCY_IN_PROGRESS');
+            if (!retryable) return last;
+            const after = Number(r.headers['retry-after'] ?? r.body?.error?.details?.retry_after_sec ?? 0);
+            await sleep(Math.min(Math.max(after * 1000, 150 * attempt), 2000));
+          }
+        }
+        return last;
+      });
+      const storefrontMs = Date.now() - t0;
+      agent.destroy();
+
+      // Every order ended awaiting_payment (201) or with a retryable gateway error naming it.
+      const created = results.filter((r) => r.final === 201);
+      const unclear = results.filter((r) => r.final !== 201);
+      const badEnds = unclear.filter((r) => !((r.final === 502 || r.final === 503) && r.orderId && ['GATEWAY_ERROR', 'GATEWAY_UNAVAILABLE'].includes(r.code ?? '')));
+
+      // The gateway recovers; the reconciler finishes what is still pending.
+      const faultsApplied = ((await call(sandbox.url, 'GET', '/sandbox/eccaex/_control/faults')).body.data as Array<{ applied: number }>).reduce((s, f) => s + f.applied, 0);
+      await clearFaults(sandbox);
+      if (name.startsWith('delay') || name.startsWith('timeout')) await sleep(3000); // work still landing at the gateway
+      const pending = await query<{ id: string }>(db.url!, `SELECT id::text AS id FROM orders WHERE external_id LIKE $1 AND status = 'pending'`, [`${prefix}-%`]);
+      const reconciled = await pool(pending, 8, async (o) => (await call(svc.url, 'POST', `/v1/orders/${o.id}/reconcile`, { headers: opsAuth })).status);
+
+      // One order per external id, one invoice per order at the gateway, and they match.
+      const rows = await query<{ external_id: string; status: string; gateway_invoice_id: string | null }>(
+        db.url!,
+        `SELECT external_id, status, gateway_invoice_id FROM orders WHERE external_id LIKE $1`,
+        [`${prefix}-%`],
+      );
+      const externalIds = Array.from({ length: ORDERS }, (_, i) => `${prefix}-${i}`);
+      const invoices = await gatewayInvoices(sandbox, externalIds);
+      const twoInvoices = [...invoices.values()].filter((v) => v.length > 1).length;
+      const strayInvoices = (await query<{ n: number }>(sandbox.db!.url!, `SELECT count(*)::int AS n FROM sandbox_invoices WHERE external_id LIKE $1`, [`${prefix}-%`]))[0]!.n - invoices.size;
+      const mismatched = rows.filter((r) => r.status !== 'awaiting_payment' || invoices.get(r.external_id)?.[0]?.id !== r.gateway_invoice_id);
+      // Did the service ever try to create an invoice the gateway already had? (the sandbox refuses
+      // a second invoice per external_id; a real gateway might not)
+      const metrics = (await call(svc.url, 'GET', '/metrics')).text;
+      const dupCreates = metrics
+        .split('\n')
+        .filter((l) => l.startsWith('payments_gateway_calls_total') && l.includes('endpoint="createInvoice"') && /outcome="(conflict|rejected)"/.test(l))
+        .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+
+      figures(`gateway-${name}`, {
+        sent: ORDERS,
+        '2xx': created.length,
+        applied: rows.filter((r) => r.status === 'awaiting_payment').length,
+        lost: ORDERS - rows.length + mismatched.length,
+        doubled: twoInvoices + strayInvoices + (rows.length - new Set(rows.map((r) => r.external_id)).size),
+        retryable_errors: unclear.length,
+        reconciled: pending.length,
+        faults_applied: faultsApplied,
+        storefront_attempts: results.reduce((s, r) => s + r.attempts, 0),
+        create_conflicts_total: dupCreates,
+        storefront_s: (storefrontMs / 1000).toFixed(1),
+      });
+      if (badEnds.length) process.stdout.write(`[faults c] ${name}: unclear ends ${JSON.stringify(badEnds.slice(0, 5))}\n`);
+
+      expect(badEnds).toEqual([]);
+      expect(reconciled.every((s) => s === 200)).toBe(true);
+      expect(rows).toHaveLength(ORDERS);
+      expect(mismatched).toEqual([]);
+      expect(twoInvoices).toBe(0);
+      expect(strayInvoices).toBe(0);
+      expect(faultsApplied).toBeGreaterThan(0);
+    }, 300_000);
+  }
+});

@@ -1,0 +1,138 @@
+import { Agent } from 'node:http';
+import { freePort, freshDatabase, TestDatabase } from '../support/app';
+import {
+  auditOrders, buildService, callbackRaw, createOrders, deliver, Delivery, faultSeed, figures, OrderRef, pool, query, rng, SandboxProcess,
+  serviceEnv, ServiceProcess, setSandboxWebhooks, simulate, sleep, startSandbox, until,
+} from './support';
+
+/**
+ * (a) 1,000 distinct callbacks at concurrency 32 while the service is SIGKILLed three times at
+ * random moments and started again on the same database. The sender retries every non-2xx and
+ * every connection error until a 2xx. The gateway (the sandbox, its own process, webhooks off)
+ * is the truth: afterwards every acknowledged callback is stored and processed, every order is in
+ * the gateway's status, and no order changed status twice.
+ */
+
+const ORDERS = 1000;
+const CONCURRENCY = 32;
+const KILLS = 3;
+const OUTCOMES = ['success', 'success', 'success', 'success-adjusted', 'fail', 'fail', 'expire', 'cancel', 'cancel', 'success'];
+
+describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
+  let build: string;
+  let db: TestDatabase;
+  let sandbox: SandboxProcess;
+  let svc: ServiceProcess;
+  const seed = faultSeed();
+
+  beforeAll(async () => {
+    build = await buildService();
+    db = await freshDatabase();
+    sandbox = await startSandbox(build);
+    const port = await freePort();
+    svc = new ServiceProcess('service', build, port, serviceEnv(port, db, sandbox));
+    await svc.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await svc?.kill();
+    await sandbox?.stop();
+    await db?.drop();
+  });
+
+  it('loses nothing and doubles nothing', async () => {
+    const random = rng(seed);
+    await setSandboxWebhooks(sandbox, { enabled: false });
+    const orders = await createOrders(svc.url, ORDERS, `kill-${seed}`, CONCURRENCY);
+    const outcome = (i: number) => OUTCOMES[i % OUTCOMES.length]!;
+    await pool(orders, 16, (o, i) =>
+      outcome(i) === 'success-adjusted' ? simulate(sandbox, o.gateway_invoice_id, 'success', `${100 + (i % 900) + 7}.50`) : simulate(sandbox, o.gateway_invoice_id, outcome(i)),
+    );
+
+    // Kill moments: after a random number of acknowledged callbacks, plus a random delay.
+    const marks = Array.from({ length: KILLS }, (_, k) => Math.floor(((k + 0.2 + random() * 0.6) * ORDERS) / (KILLS + 0.5)));
+    const delays = marks.map(() => Math.floor(random() * 250));
+    process.stdout.write(`[faults a] seed ${seed}: kills after ${marks.map((m, k) => `${m} acks + ${delays[k]} ms`).join(', ')}\n`);
+
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    let acked = 0;
+    let sending = true;
+    const kills: Array<{ at: number; acked: number; downMs: number }> = [];
+    const killer = (async () => {
+      for (let k = 0; k < KILLS; k++) {
+        while (sending && acked < marks[k]!) await sleep(5);
+        if (!sending) break;
+        await sleep(delays[k]!);
+        const t0 = Date.now();
+        await svc.kill();
+        const at = acked;
+        await svc.start();
+        kills.push({ at, acked: at, downMs: Date.now() - t0 });
+      }
+    })();
+
+    const deadline = Date.now() + 240_000;
+    const t0 = Date.now();
+    const deliveries: Delivery[] = await pool(orders, CONCURRENCY, async (o, i) => {
+      const d = await deliver(() => svc.url, callbackRaw(o, outcome(i).replace('-adjusted', '')), `kill-cb-${seed}-${i}`, agent, deadline);
+      if (d.ok) acked++;
+      return d;
+    });
+    sending = false;
+    await killer;
+    const burstMs = Date.now() - t0;
+    agent.destroy();
+    expect(svc.alive()).toBe(true);
+
+    // Let the service finish: nothing left `received` (jobs of killed processes expire and run again).
+    const drainMs = await until(
+      'the inbox to have no received rows',
+      async () => (await query(db.url!, `SELECT count(*)::int AS n FROM webhook_inbox WHERE status = 'received'`))[0]!.n === 0,
+      300_000,
+      1000,
+    );
+
+    const keys = deliveries.map((d) => d.key);
+    const stored = await query<{ idempotency_key: string; status: string; n: number }>(
+      db.url!,
+      `SELECT idempotency_key, min(status) AS status, count(*)::int AS n FROM webhook_inbox WHERE idempotency_key = ANY($1) AND conflict_of IS NULL GROUP BY 1`,
+      [keys],
+    );
+    const byKey = new Map(stored.map((r) => [r.idempotency_key, r]));
+    const acks = deliveries.filter((d) => d.ok);
+    const lostCallbacks = acks.filter((d) => byKey.get(d.key)?.status !== 'processed');
+    const doubledRows = stored.filter((r) => r.n > 1);
+    const audit = await auditOrders(db.url!, sandbox, orders as OrderRef[]);
+    const applied = acks.length - lostCallbacks.length;
+    const attempts = deliveries.reduce((s, d) => s + d.attempts, 0);
+    const failures: Record<string, number> = {};
+    for (const d of deliveries) for (const [k, v] of Object.entries(d.failures)) failures[k] = (failures[k] ?? 0) + v;
+
+    figures('kill-restart', {
+      sent: deliveries.length,
+      '2xx': acks.length,
+      applied,
+      lost: lostCallbacks.length + audit.wrong.length,
+      doubled: doubledRows.length + audit.doubled.length,
+      kills: kills.length,
+      attempts,
+      ack_was_duplicate: deliveries.filter((d) => d.duplicateOnAck).length,
+      burst_s: (burstMs / 1000).toFixed(1),
+      drain_s: (drainMs / 1000).toFixed(1),
+      restart_ms: kills.map((k) => k.downMs).join('/'),
+    });
+    process.stdout.write(`[faults a] failures before a 2xx: ${JSON.stringify(failures)}; orders by status ${JSON.stringify(audit.byStatus)}\n`);
+    if (lostCallbacks.length || audit.wrong.length || audit.doubled.length) {
+      process.stdout.write(`[faults a] lost ${JSON.stringify(lostCallbacks.slice(0, 5))} wrong ${JSON.stringify(audit.wrong.slice(0, 5))} doubled ${JSON.stringify(audit.doubled.slice(0, 5))}\n`);
+    }
+
+    expect(kills).toHaveLength(KILLS);
+    expect(acks).toHaveLength(ORDERS);
+    expect(lostCallbacks).toEqual([]);
+    expect(doubledRows).toEqual([]);
+    expect(audit.wrong).toEqual([]);
+    expect(audit.doubled).toEqual([]);
+    // The service says the same as its database.
+    expect(svc.output()).not.toMatch(/unhandled error/);
+  }, 600_000);
+});
