@@ -10,6 +10,7 @@ const e2e = projects.find((p) => p.displayName === 'e2e');
 module.exports = {
   rootDir: root,
   displayName: 'faults',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   transform: e2e.transform,
   transformIgnorePatterns: e2e.transformIgnorePatterns,
   testEnvironment: 'node',
