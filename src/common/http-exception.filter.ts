@@ -2,11 +2,39 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, envelope, ErrorEnvelope, STATUS_CODES } from './api-error';
 
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03']);
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|server closed the connection unexpectedly|Client has encountered a connection error|Connection is not established/i;
+
+/**
+ * An error that says the database cannot be reached (pg / pg-pool / TypeORM, SQLSTATE class 08 and
+ * admin shutdown 57P0x), as opposed to one a query itself caused. Found by the fault suite: during a
+ * Postgres restart an order creation answered 500 INTERNAL_ERROR where 503 (retry) is the truth.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; driverError?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (CONNECTION_CODES.has(code) || /^08/.test(code)) return true;
+    if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
+    e = e.driverError as typeof e;
+  }
+  return false;
+}
+
 /** Turns any error into the CONTRACT.md envelope; a 5xx never carries a stack, SQL or a secret. */
 export function toEnvelope(err: unknown, requestId: string, log: Logger): { status: number; body: ErrorEnvelope; headers: Record<string, string> } {
   if (err instanceof ApiError) {
     if (err.status >= 500) log.warn(`${err.code}: ${err.message}`);
     return { status: err.status, body: envelope(err.code, err.message, err.details, requestId), headers: err.headers };
+  }
+  if (databaseUnavailable(err)) {
+    // The database went away (restart, failover, network): retryable, and not a bug with a stack.
+    log.warn(`database unavailable: ${(err as Error).message}`);
+    return {
+      status: 503,
+      body: envelope('SERVICE_UNAVAILABLE', 'The database is unavailable right now; retry shortly.', {}, requestId),
+      headers: { 'retry-after': '1' },
+    };
   }
   let status = 500;
   if (err instanceof HttpException) status = err.getStatus();

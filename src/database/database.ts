@@ -51,6 +51,22 @@ export async function openDatabase(settings: Settings, waitMs = 60_000): Promise
   return { url, embedded: false, poolSize: settings.databasePoolSize, stop: async () => undefined };
 }
 
+/**
+ * Pool clients that never take the process down. pg emits 'error' on a client whose connection
+ * dies (a Postgres restart sends FATAL 57P01 to every backend); on a checked-out client whose
+ * holder has no 'error' listener at that moment, that was an uncaught exception and the service
+ * exited (found by the fault suite, test/faults/postgres-restart). The client is broken either
+ * way: its holder gets the error on its next query, and the pool drops it when it comes back.
+ */
+export class ResilientClient extends Client {
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.on('error', (err: Error) => {
+      if (this.listenerCount('error') === 1) log.warn(`database connection lost on a connection in use: ${err.message}`);
+    });
+  }
+}
+
 export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'>): DataSourceOptions {
   return {
     type: 'postgres',
@@ -62,6 +78,7 @@ export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'>):
     synchronize: false,
     logging: false,
     extra: {
+      Client: ResilientClient,
       max: db.poolSize,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,

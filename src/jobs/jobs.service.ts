@@ -5,6 +5,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
 
+const PGBOSS_SCHEMA = 'pgboss';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pgBossPlans = require('pg-boss/src/plans') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
+/** The statements pg-boss's workers run, unawaited, to complete or fail a batch. */
+const SETTLE_SQL = new Set([pgBossPlans.completeJobs(PGBOSS_SCHEMA), pgBossPlans.failJobsById(PGBOSS_SCHEMA)]);
+
 type Handler<T> = (jobs: PgBoss.JobWithMetadata<T>[]) => Promise<unknown>;
 
 export interface QueueSpec {
@@ -36,8 +42,8 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const pool = (this.ds.driver as unknown as { master: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } }).master;
     this.boss = new PgBoss({
-      db: { executeSql: (text: string, values?: unknown[]) => this.tracked(pool.query(text, values)) },
-      schema: 'pgboss',
+      db: { executeSql: (text: string, values?: unknown[]) => this.settleSafely(text, this.tracked(pool.query(text, values))) },
+      schema: PGBOSS_SCHEMA,
       supervise: true,
       schedule: true,
       migrate: true,
@@ -134,6 +140,22 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** pg-boss's own queries in flight (see beforeApplicationShutdown). */
   private sqlInFlight = 0;
+
+  /**
+   * pg-boss 10 records a job's completion or failure without awaiting it (manager.js, onFetch), so
+   * a database that goes away at that moment (a restart, a failover) turned into an unhandled
+   * rejection that killed the process, on every replica at once (found by the fault suite,
+   * test/faults/postgres-restart). Those two statements never reject here: the job stays active
+   * and is retried once its expireIn has passed, which processing tolerates. pg-boss 11 awaits
+   * them (timgit/pg-boss#577).
+   */
+  private settleSafely<T>(text: string, p: Promise<T>): Promise<T> {
+    if (!SETTLE_SQL.has(text)) return p;
+    return p.catch((err: Error) => {
+      this.log.warn(`pg-boss could not record a job outcome (${err.message}); the job stays active and is retried after it expires`);
+      return { rows: [{ count: '0' }] } as T;
+    });
+  }
 
   private tracked<T>(p: Promise<T>): Promise<T> {
     this.sqlInFlight += 1;

@@ -25,8 +25,12 @@ export function notificationTypeOf(event: { type: string; to_status: string | nu
 export const RETRY_DELAYS_S = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800] as const;
 /** Retries go on until an attempt fails at or after this long since the schedule was armed. */
 export const RETRY_WINDOW_S = 24 * 3600;
-/** An attempt that has not finished after this long (a crashed replica) is picked up again. */
-export const DELIVERY_LEASE_S = 120;
+/**
+ * An attempt that has not finished after this long (a crashed replica) is picked up again, by the
+ * once-a-minute sweep. Three delivery timeouts: long enough for any live attempt to settle, short
+ * enough that a crash delays the merchant by about a minute, not three (fault suite, replicas run).
+ */
+export const DELIVERY_LEASE_S = 30;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /**

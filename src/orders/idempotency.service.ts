@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { SETTINGS } from '../config/settings.module';
 import { rowsOf } from '../database/sql';
@@ -77,6 +77,15 @@ export class IdempotencyService {
        WHERE scope=$1 AND key=$2`,
       [scope, key, status, JSON.stringify(body), orderId],
     );
+  }
+
+  /**
+   * Ties the key to the order in the transaction that saves the order, so whatever fails after
+   * (the gateway, the database, the process) a retry with the key finishes that order instead
+   * of making another one.
+   */
+  async linkOrder(manager: EntityManager, scope: string, key: string, orderId: string): Promise<void> {
+    await manager.query(`UPDATE idempotency_keys SET order_id = $3, updated_at = now() WHERE scope = $1 AND key = $2`, [scope, key, orderId]);
   }
 
   /** The call failed in a way a retry can finish: free the key, remember the order. */

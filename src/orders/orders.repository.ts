@@ -52,8 +52,11 @@ export class OrdersRepository {
     return this.ds.getRepository(OrderEntity).findOneBy({ provider, gateway_invoice_id: invoiceId });
   }
 
-  /** Saves a new `pending` order and its first timeline event; null when the external id is taken. */
-  async insertPending(fields: NewOrder, source: EventSource): Promise<OrderEntity | null> {
+  /**
+   * Saves a new `pending` order and its first timeline event; null when the external id is taken.
+   * `alsoInTx` runs in the same transaction with the new id (the Idempotency-Key's link to it).
+   */
+  async insertPending(fields: NewOrder, source: EventSource, alsoInTx?: (m: EntityManager, orderId: string) => Promise<void>): Promise<OrderEntity | null> {
     const created = await this.ds.transaction(async (m) => {
       const rows: OrderEntity[] = await m.query(
         `INSERT INTO orders (external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
@@ -63,6 +66,7 @@ export class OrdersRepository {
           fields.success_url, fields.fail_url, fields.payment_method],
       );
       if (!rows.length) return null;
+      if (alsoInTx) await alsoInTx(m, rows[0].id);
       await this.insertEvents(m, rows[0].id, source, [
         { type: 'order.created' as EventDraft['type'], from_status: null, to_status: 'pending', dedupe_key: 'created', data: {} },
       ]);

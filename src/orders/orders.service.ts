@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { Caller } from '../common/auth.guard';
 import { SETTINGS } from '../config/settings.module';
@@ -65,7 +66,8 @@ export class OrdersService {
     const claim = await this.idempotency.claim(scope, idempotencyKey, this.idempotency.hash(input));
     if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
     try {
-      const order = claim.orderId ? await this.resume(claim.orderId, gateway) : await this.createFresh(input, gateway);
+      const link = (m: EntityManager, orderId: string) => this.idempotency.linkOrder(m, scope, idempotencyKey, orderId);
+      const order = claim.orderId ? await this.resume(claim.orderId, gateway) : await this.createFresh(input, gateway, link);
       await this.idempotency.complete(scope, idempotencyKey, 201, order, order.id);
       return { status: 201, body: order };
     } catch (err) {
@@ -81,7 +83,7 @@ export class OrdersService {
   }
 
   /** Saves the order first (pending), then opens its invoice. */
-  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway): Promise<OrderOutput> {
+  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway, link?: (m: EntityManager, orderId: string) => Promise<void>): Promise<OrderOutput> {
     const externalId = input.external_id ?? `ord_${randomUUID()}`;
     const order = await this.orders.insertPending(
       {
@@ -97,6 +99,7 @@ export class OrdersService {
         payment_method: input.payment_method ?? null,
       },
       'api',
+      link,
     );
     if (!order) {
       const existing = await this.orders.findByRef(externalId);

@@ -22,7 +22,7 @@ export const CALLBACK_QUEUE_SPEC = { name: CALLBACK_QUEUE, retryLimit: 8, retryD
  * ~2-minute stall of every callback caught in a crash.
  */
 export function callbackJobExpirySeconds(settings: Settings): number {
-  return Math.max(45, Math.ceil((3 * settings.eccaex.timeoutMs + 10_000) / 1000) + 15);
+  return Math.max(30, Math.ceil((3 * settings.eccaex.timeoutMs + 10_000) / 1000) + 15);
 }
 
 export interface ProcessResult {

@@ -114,7 +114,7 @@ export class EccaexWebhookController {
     const key =
       given && given.length <= 255 && !given.includes('\u0000')
         ? given
-        : typeof p.event_id === 'string' && p.event_id.length <= 255 && !p.event_id.includes('\u0000')
+        : typeof p.event_id === 'string' && p.event_id.length >= 1 && p.event_id.length <= 255 && !p.event_id.includes('\u0000')
           ? p.event_id
           : `sha256:${payloadHash}`;
     const stored = await this.intake.store({

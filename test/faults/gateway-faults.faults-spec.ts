@@ -135,7 +135,7 @@ describe('faults (c): gateway faults on order creation', () => {
         reconciled: pending.length,
         faults_applied: faultsApplied,
         storefront_attempts: results.reduce((s, r) => s + r.attempts, 0),
-        create_conflicts_total: dupCreates,
+        second_creates_refused: dupCreates,
         storefront_s: (storefrontMs / 1000).toFixed(1),
       });
       if (badEnds.length) process.stdout.write(`[faults c] ${name}: unclear ends ${JSON.stringify(badEnds.slice(0, 5))}\n`);

@@ -280,9 +280,11 @@ export class ServiceProcess {
     this.logs.push(c.output());
   }
 
-  /** Everything every incarnation wrote. */
+  /** Everything every incarnation wrote (the current one too, dead or alive). */
   output(): string {
-    return [...this.logs, this.alive() ? this.child!.output() : ''].join('\n');
+    const current = this.child && !this.logs.includes(this.child.output()) ? this.child.output() : '';
+    const exit = this.child && !this.alive() ? `\n[${this.name} exited: code ${this.child.proc.exitCode}, signal ${this.child.proc.signalCode}]` : '';
+    return [...this.logs, current].join('\n') + exit;
   }
 }
 

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { signEccaex } from '../../src/webhooks/signature/eccaex-signature';
 import { startTestApp, STOREFRONT_KEY, TestApp, WEBHOOK_SECRET } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
 import {
   pathVariants, anyJson, authArb, brokenBody, cursorValue, Expect, extraHeaders, FuzzRequest, FuzzResponse, Fuzzer, headerValue, limitValue, oversized,
-  pathSegment, printable, queryString, request, text,
+  pathSegment, printable, queryString, request, show, text,
 } from './support';
 
 /**
@@ -182,8 +183,28 @@ function malformed(raw: Buffer): boolean {
   return !ok(o.order_id) && !ok(o.external_id);
 }
 
+/** The key the service stores a callback under: X-Idempotency-Key, else event_id, else the body's hash. */
+function serviceKey(c: CallbackCase): string {
+  const ok = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 255 && !v.includes('\u0000');
+  const given = c.headers['x-idempotency-key'];
+  if (ok(given)) return given;
+  let p: unknown;
+  try {
+    p = JSON.parse((c.payload as Buffer).toString('utf8'));
+  } catch {
+    p = null;
+  }
+  const eventId = p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>).event_id : undefined;
+  if (ok(eventId)) return eventId;
+  return `sha256:${createHash('sha256').update(c.payload as Buffer).digest('hex')}`;
+}
+
 function checkCallback(req: FuzzRequest, res: FuzzResponse, expect: Expect): string | null {
   const c = req as CallbackCase;
+  if (c.mode === 'valid') {
+    const k = serviceKey(c);
+    fuzz.lastReplies.set(k, [...(fuzz.lastReplies.get(k) ?? []), `${res.status} ${res.text.slice(0, 120)} ← ${show(req).slice(0, 300)}`]);
+  }
   const raw = c.payload as Buffer;
   const body = res.json as { received?: boolean; duplicate?: boolean; error?: { code: string } };
   const json = /^application\/json(;|$)/.test(c.headers['content-type'] ?? '');
@@ -197,7 +218,10 @@ function checkCallback(req: FuzzRequest, res: FuzzResponse, expect: Expect): str
   if (malformed(raw)) return res.status === 400 && body.error?.code === 'MALFORMED_PAYLOAD' ? null : `expected 400 MALFORMED_PAYLOAD, got ${res.status} ${res.text.slice(0, 200)}`;
   if (res.status !== 200 || body.received !== true || typeof body.duplicate !== 'boolean') return `expected 200 received, got ${res.status} ${res.text.slice(0, 200)}`;
   if (body.duplicate) expect.duplicates++;
-  else expect.stored++;
+  else {
+    expect.stored++;
+    expect.storedKeys.add(serviceKey(c));
+  }
   return null;
 }
 

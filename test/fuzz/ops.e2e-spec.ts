@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { OPS_KEY, startTestApp, STOREFRONT_KEY, TestApp } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
-import { pathVariants, anyJson, authArb, brokenBody, cursorValue, extraHeaders, Fuzzer, headerValue, limitValue, pathSegment, queryString, request, text } from './support';
+import { FUZZ_RUNS, pathVariants, anyJson, authArb, brokenBody, cursorValue, extraHeaders, Fuzzer, headerValue, limitValue, pathSegment, queryString, request, text } from './support';
 
 /**
  * Notifications, withdrawals, health, metrics and routes that do not exist, under generated
@@ -163,6 +163,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
       await fuzz.run({
         name: `GET ${path}`,
         role: 'none',
+        // A scrape renders every series (tens of ms): the route takes no input, 1,000 cases say enough.
+        runs: path === '/metrics' ? Math.min(FUZZ_RUNS, 1000) : undefined,
         arb: request({
           method: fc.oneof({ weight: 9, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH') }),
           path: pathVariants(path),
