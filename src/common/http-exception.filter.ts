@@ -4,11 +4,12 @@ import { ApiError, envelope, ErrorEnvelope, STATUS_CODES } from './api-error';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03']);
 const CONNECTION_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|server closed the connection unexpectedly|Client has encountered a connection error|Connection is not established/i;
+  /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|server closed the connection unexpectedly|Client has encountered a connection error|Connection is not established|Query runner already released|connection provided by a query runner was already released/i;
 
 /**
  * An error that says the database cannot be reached (pg / pg-pool / TypeORM, SQLSTATE class 08 and
- * admin shutdown 57P0x), as opposed to one a query itself caused. Found by the fault suite: during a
+ * admin shutdown 57P0x; TypeORM's "query runner already released" is what a transaction whose
+ * connection died says next), as opposed to one a query itself caused. Found by the fault suite: during a
  * Postgres restart an order creation answered 500 INTERNAL_ERROR where 503 (retry) is the truth.
  */
 export function databaseUnavailable(err: unknown): boolean {

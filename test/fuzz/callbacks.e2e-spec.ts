@@ -115,7 +115,7 @@ const callbackRequest = (): fc.Arbitrary<CallbackCase> =>
       body: fc.oneof({ weight: 60, arbitrary: callbackBody() as fc.Arbitrary<string | Buffer> }, { weight: 1, arbitrary: oversized }),
       mode: sigMode,
       skew: fc.integer({ min: -250, max: 250 }),
-      far: fc.oneof(fc.integer({ min: 301, max: 10_000 }), fc.constantFrom(3600, 86_400, 1e6, 1e9)),
+      far: fc.oneof(fc.integer({ min: 305, max: 10_000 }), fc.constantFrom(3600, 86_400, 1e6, 1e9)),
       key: fc.option(fc.oneof(fc.constantFrom('k-1', 'k-2', 'dup-key'), headerValue, fc.uuid()), { freq: 2 }),
       ct: fc.oneof({ weight: 12, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom('application/json; charset=utf-8', undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream') }),
       garbage: fc.oneof(headerValue, fc.constantFrom('', '0'.repeat(64), 'g'.repeat(64), 'sha256=', 'sha256=' + 'a'.repeat(64), 'a'.repeat(128), 'A'.repeat(64))),
@@ -125,49 +125,53 @@ const callbackRequest = (): fc.Arbitrary<CallbackCase> =>
     })
     .map((r) => {
       const raw = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body, 'utf8');
-      const now = Math.floor(Date.now() / 1000);
       const headers: Record<string, string> = { ...r.extra };
       if (r.ct !== undefined) headers['content-type'] = r.ct;
       if (r.key !== null) headers['x-idempotency-key'] = r.key;
       // A bearer key means nothing here: the route trusts only the signature.
       if (r.bearer) headers.authorization = `Bearer ${STOREFRONT_KEY}`;
-      let ts = String(now + r.skew);
-      let sig = '';
-      switch (r.mode) {
-        case 'valid':
-          sig = sign(WEBHOOK_SECRET, ts, raw);
-          break;
-        case 'wrong-secret':
-          sig = sign(`${WEBHOOK_SECRET}x`, ts, raw);
-          break;
-        case 'stale':
-          ts = String(now - r.far);
-          sig = sign(WEBHOOK_SECRET, ts, raw);
-          break;
-        case 'future':
-          ts = String(now + r.far);
-          sig = sign(WEBHOOK_SECRET, ts, raw);
-          break;
-        case 'garbage':
-          sig = r.garbage;
-          break;
-        case 'replayed':
-          // Same body, fresh timestamp, the signature an earlier delivery carried.
-          sig = sign(WEBHOOK_SECRET, String(now - r.far), raw);
-          break;
-        case 'tampered':
-          sig = sign(WEBHOOK_SECRET, ts, Buffer.concat([raw, Buffer.from(' ')]));
-          break;
-        case 'bad-ts':
-          ts = r.badTs;
-          sig = sign(WEBHOOK_SECRET, ts, raw);
-          break;
-        default:
-          sig = sign(WEBHOOK_SECRET, ts, raw);
-      }
-      if (r.mode !== 'no-sig') headers['x-signature'] = sig;
-      if (r.mode !== 'no-ts') headers['x-signature-timestamp'] = ts;
-      return printable({ method: 'POST', url: '/v1/webhooks/eccaex', headers, payload: raw, auth: 'none' as const, mode: r.mode });
+      const req: CallbackCase = { method: 'POST', url: '/v1/webhooks/eccaex', headers, payload: raw, auth: 'none', mode: r.mode };
+      // Signed when sent (cases are generated a batch ahead): "fresh" and "stale" are about now.
+      req.prepare = () => {
+        const now = Math.floor(Date.now() / 1000);
+        let ts = String(now + r.skew);
+        let sig: string;
+        switch (r.mode) {
+          case 'valid':
+            sig = sign(WEBHOOK_SECRET, ts, raw);
+            break;
+          case 'wrong-secret':
+            sig = sign(`${WEBHOOK_SECRET}x`, ts, raw);
+            break;
+          case 'stale':
+            ts = String(now - r.far);
+            sig = sign(WEBHOOK_SECRET, ts, raw);
+            break;
+          case 'future':
+            ts = String(now + r.far);
+            sig = sign(WEBHOOK_SECRET, ts, raw);
+            break;
+          case 'garbage':
+            sig = r.garbage;
+            break;
+          case 'replayed':
+            // Same body, fresh timestamp, the signature an earlier delivery carried.
+            sig = sign(WEBHOOK_SECRET, String(now - r.far), raw);
+            break;
+          case 'tampered':
+            sig = sign(WEBHOOK_SECRET, ts, Buffer.concat([raw, Buffer.from(' ')]));
+            break;
+          case 'bad-ts':
+            ts = r.badTs;
+            sig = sign(WEBHOOK_SECRET, ts, raw);
+            break;
+          default:
+            sig = sign(WEBHOOK_SECRET, ts, raw);
+        }
+        if (r.mode !== 'no-sig') headers['x-signature'] = sig;
+        if (r.mode !== 'no-ts') headers['x-signature-timestamp'] = ts;
+      };
+      return printable(req);
     });
 
 /** Whether a verified body must be refused as MALFORMED_PAYLOAD. */
@@ -239,7 +243,7 @@ describe('fuzz: gateway callbacks and stored callbacks', () => {
           limit: limitValue,
           cursor: cursorValue,
         }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
       check: (_req, res) => {
         if (res.status !== 200) return null;
@@ -258,7 +262,7 @@ describe('fuzz: gateway callbacks and stored callbacks', () => {
         path: fc
           .oneof({ weight: 1, arbitrary: fc.constantFrom(...inboxIds) }, { weight: 4, arbitrary: fc.uuid() }, { weight: 15, arbitrary: pathSegment })
           .map((id) => `/v1/webhook-events/${id}/replay`),
-        auth: authArb({ ops: 60, storefront: 15, none: 10, junk: 15 }),
+        auth: authArb({ ops: 45, storefront: 15, none: 15, junk: 25 }),
         body: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: brokenBody }),
       }),
       check: (req, res) => {

@@ -75,7 +75,7 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
           limit: limitValue,
           cursor: cursorValue,
         }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
       check: listShape,
     });
@@ -89,7 +89,7 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
         method: fc.constant('GET'),
         path: idOr(() => notificationIds).map((id) => `/v1/notifications/${id}/attempts`),
         query: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
     });
   });
@@ -101,7 +101,7 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
       arb: request({
         method: fc.constant('POST'),
         path: idOr(() => notificationIds).map((id) => `/v1/notifications/${id}/retry`),
-        auth: authArb({ ops: 60, storefront: 15, none: 10, junk: 15 }),
+        auth: authArb({ ops: 45, storefront: 15, none: 15, junk: 25 }),
         body: noBodyOrJunk,
       }),
     });
@@ -119,7 +119,7 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
           limit: limitValue,
           cursor: cursorValue,
         }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
       check: listShape,
     });
@@ -133,7 +133,7 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
         method: fc.constant('GET'),
         path: idOr(() => withdrawalIds).map((id) => `/v1/withdrawals/${id}`),
         query: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
     });
   });
@@ -186,6 +186,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
     await fuzz.run({
       name: 'unknown routes',
       role: 'none',
+      // Not a route of the contract: a smaller share of the run.
+      runs: Math.min(FUZZ_RUNS, 2000),
       arb: request({
         method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND'),
         path: fc.oneof(

@@ -267,7 +267,7 @@ describe('fuzz: orders and catalogue', () => {
           limit: limitValue,
           cursor: cursorValue,
         }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
       check: (_req, res) => {
         if (res.status !== 200) return null;
@@ -302,7 +302,7 @@ describe('fuzz: orders and catalogue', () => {
         method: fc.constant('GET'),
         path: refArb().map((r) => `/v1/orders/${r}`),
         query: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
-        auth: authArb({ storefront: 50, ops: 30, none: 10, junk: 10 }),
+        auth: authArb({ storefront: 35, ops: 15, none: 20, junk: 30 }),
         body: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: anyJson }),
       }),
       check: checkOrderReply,
@@ -317,7 +317,7 @@ describe('fuzz: orders and catalogue', () => {
         method: fc.constant('POST'),
         path: rareRealRef().map((r) => `/v1/orders/${r}/cancel`),
         query: fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
-        auth: authArb({ storefront: 50, ops: 20, none: 15, junk: 15 }),
+        auth: authArb({ storefront: 35, ops: 15, none: 20, junk: 30 }),
         body: noBodyOrJunk,
       }),
       check: checkOrderReply,
@@ -332,7 +332,7 @@ describe('fuzz: orders and catalogue', () => {
         method: fc.constant('GET'),
         path: refArb().map((r) => `/v1/orders/${r}/events`),
         query: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
-        auth: authArb({ ops: 70, storefront: 10, none: 10, junk: 10 }),
+        auth: authArb({ ops: 50, storefront: 15, none: 15, junk: 20 }),
       }),
       check: (_req, res) => (res.status === 200 && !Array.isArray((res.json as { data?: unknown }).data) ? 'events reply shape' : null),
     });
@@ -345,7 +345,7 @@ describe('fuzz: orders and catalogue', () => {
       arb: request({
         method: fc.constant('POST'),
         path: rareRealRef().map((r) => `/v1/orders/${r}/reconcile`),
-        auth: authArb({ ops: 60, storefront: 15, none: 10, junk: 15 }),
+        auth: authArb({ ops: 45, storefront: 15, none: 15, junk: 25 }),
         body: noBodyOrJunk,
       }),
       check: checkOrderReply,
@@ -360,7 +360,7 @@ describe('fuzz: orders and catalogue', () => {
         method: fc.constant('GET'),
         path: rareRealRef().map((r) => `/v1/orders/${r}/gateway-webhooks`),
         query: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
-        auth: authArb({ ops: 60, storefront: 15, none: 10, junk: 15 }),
+        auth: authArb({ ops: 45, storefront: 15, none: 15, junk: 25 }),
       }),
     });
   });
@@ -373,7 +373,7 @@ describe('fuzz: orders and catalogue', () => {
       arb: request({
         method: fc.constant('POST'),
         path: rareRealRef().map((r) => `/v1/orders/${r}/gateway-webhooks/resend`),
-        auth: authArb({ ops: 60, storefront: 15, none: 10, junk: 15 }),
+        auth: authArb({ ops: 45, storefront: 15, none: 15, junk: 25 }),
         body: noBodyOrJunk,
       }),
     });
