@@ -184,7 +184,12 @@ describe('faults (d): two replicas, one SIGKILLed mid-run', () => {
     expect(missingNotifications).toEqual([]);
     expect(unverified).toBe(0);
     expect(byWebhookId.size).toBe(expectedNotifications);
-    // A webhook-id sent twice is at-least-once after the kill: at most what B had in flight (2 workers × 4).
-    expect(redelivered).toBeLessThanOrEqual(8);
+    // A webhook-id may be sent twice only when the kill cut its first attempt short (at least once):
+    // its first delivery came before the kill, and it was sent exactly twice.
+    const badRedeliveries = [...byWebhookId.entries()]
+      .filter(([, n]) => n > 1)
+      .map(([id, n]) => ({ id, n, first: Math.min(...deliveries.filter((d) => d.id === id).map((d) => d.at)) - killTime }))
+      .filter((r) => r.n > 2 || r.first > 1000);
+    expect(badRedeliveries).toEqual([]);
   }, 600_000);
 });

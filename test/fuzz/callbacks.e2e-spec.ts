@@ -57,16 +57,18 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await fuzz?.drain();
   await app?.close();
-});
+}, 90_000);
 
 // ---------------------------------------------------------------------- callback requests
 
 type SigMode = 'valid' | 'wrong-secret' | 'stale' | 'future' | 'garbage' | 'no-sig' | 'no-ts' | 'bad-ts' | 'replayed' | 'tampered';
 
 const sigMode: fc.Arbitrary<SigMode> = fc.oneof(
-  { weight: 20, arbitrary: fc.constant('valid' as const) },
-  { weight: 80, arbitrary: fc.constantFrom<SigMode>('wrong-secret', 'stale', 'future', 'garbage', 'no-sig', 'no-ts', 'bad-ts', 'replayed', 'tampered') },
+  // Valid ones are stored and processed (a gateway read-back each): a tenth, so the run stays short.
+  { weight: 10, arbitrary: fc.constant('valid' as const) },
+  { weight: 90, arbitrary: fc.constantFrom<SigMode>('wrong-secret', 'stale', 'future', 'garbage', 'no-sig', 'no-ts', 'bad-ts', 'replayed', 'tampered') },
 );
 
 const callbackBody = () => {

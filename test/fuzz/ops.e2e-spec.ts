@@ -47,9 +47,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await fuzz?.drain();
   await app?.close();
   await new Promise((r) => receiver?.close(r));
-});
+}, 90_000);
 
 const listShape = (_req: unknown, res: { status: number; json: unknown }) => {
   if (res.status !== 200) return null;
@@ -166,7 +167,7 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
         // A scrape renders every series (tens of ms): the route takes no input, 1,000 cases say enough.
         runs: path === '/metrics' ? Math.min(FUZZ_RUNS, 1000) : undefined,
         arb: request({
-          method: fc.oneof({ weight: 9, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH') }),
+          method: fc.oneof({ weight: 7, arbitrary: fc.constant('GET') }, { weight: 3, arbitrary: fc.constantFrom('HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH') }),
           path: pathVariants(path),
           query: fc.oneof({ weight: 2, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junkQuery }),
           auth: authArb({ none: 60, junk: 20, ops: 10, storefront: 10 }),

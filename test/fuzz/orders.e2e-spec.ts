@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { startTestApp, STOREFRONT_KEY, TestApp } from '../support/app';
+import { OPS_KEY, startTestApp, STOREFRONT_KEY, TestApp } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
 import {
   pathVariants, anyJson, authArb, brokenBody, contentType, cursorValue, dateValue, enc, Expect, extraHeaders, FuzzRequest, FuzzResponse, Fuzzer, headerValue,
@@ -42,8 +42,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await fuzz?.drain();
   await app?.close();
-});
+}, 90_000);
 
 // ------------------------------------------------------------------- create-order bodies
 
@@ -249,6 +250,40 @@ function checkOrderReply(req: FuzzRequest, res: FuzzResponse): string | null {
   if (o.id !== ref && o.external_id !== ref) return `200 for ref ${JSON.stringify(ref)} names order ${o.id}/${o.external_id}`;
   return null;
 }
+
+describe('regressions the fuzz found', () => {
+  it('an external_id of 128 characters (the contract maximum) works as an order ref (was 414, outside the envelope)', async () => {
+    const ext = `x${'0123456789'.repeat(12)}abcdefg`;
+    expect(ext).toHaveLength(128);
+    const headers = { authorization: `Bearer ${STOREFRONT_KEY}`, 'content-type': 'application/json' };
+    const created = await fuzz.inject({ method: 'POST', url: '/v1/orders', headers, payload: JSON.stringify({ amount: '5.00', currency: 'UAH', customer_id: 'long-ref', external_id: ext }), auth: 'storefront' });
+    expect(created.status).toBe(201);
+    const read = await fuzz.inject({ method: 'GET', url: `/v1/orders/${ext}`, headers, auth: 'storefront' });
+    expect([read.status, (read.json as { id: string }).id]).toEqual([200, (created.json as { id: string }).id]);
+    const tooLong = await fuzz.inject({ method: 'GET', url: `/v1/orders/${'a'.repeat(2000)}`, headers, auth: 'storefront' });
+    expect([tooLong.status, (tooLong.json as { error: { code: string } }).error.code]).toEqual([414, 'URI_TOO_LONG']);
+  });
+
+  it('NUL characters, deep nesting, out-of-range dates and foreign cursors are 400s, not 500s', async () => {
+    const headers = { authorization: `Bearer ${OPS_KEY}`, 'content-type': 'application/json' };
+    const cases: Array<[string, string, string?]> = [
+      ['GET', '/v1/orders/%00'],
+      ['GET', '/v1/orders?customer_id=a%00b'],
+      ['GET', '/v1/withdrawals/%00'],
+      ['GET', '/v1/orders?created_from=-271821-04-20T00:00:00Z'],
+      ['GET', `/v1/orders?cursor=${Buffer.from(JSON.stringify(['2020-01-01T00:00:00Z', 'not-a-uuid'])).toString('base64url')}`],
+      ['GET', `/v1/webhook-events?cursor=${Buffer.from(JSON.stringify(['2020-01-01T00:00:00Z', 'x'])).toString('base64url')}`],
+      ['GET', '/v1/orders/%E0%A4%A'],
+      ['POST', '/v1/orders', JSON.stringify({ amount: '1.00', currency: 'UAH', customer_id: 'a\u0000b' })],
+      ['POST', '/v1/orders', JSON.stringify({ amount: '1.00', currency: 'UAH', customer_id: 'a', metadata: { k: 'v\u0000' } })],
+      ['POST', '/v1/orders', `{"amount":"1.00","currency":"UAH","customer_id":"a","metadata":${'{"a":'.repeat(6000)}"x"${'}'.repeat(6000)}}`],
+    ];
+    for (const [method, url, payload] of cases) {
+      const r = await fuzz.inject({ method, url, headers, payload, auth: 'ops' });
+      expect([method, url.slice(0, 60), r.status, (r.json as { error?: { code: string } }).error?.code]).toEqual([method, url.slice(0, 60), 400, expect.stringMatching(/^(VALIDATION_FAILED|BAD_REQUEST)$/)]);
+    }
+  });
+});
 
 describe('fuzz: orders and catalogue', () => {
   // Lists first, while the table is small; then the routes that add orders.

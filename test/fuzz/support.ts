@@ -182,8 +182,8 @@ export function enc(s: string): string {
 /** A path segment: usually encoded text, sometimes raw malformed escapes or slashes. */
 export const pathSegment = fc.oneof(
   { weight: 6, arbitrary: text.filter((s) => s.length > 0).map(enc) },
-  { weight: 1, arbitrary: fc.constantFrom('%', '%ZZ', '%E0%A4%A', '%C0%AF', '%FF', '..', '.', '%2F', 'a%2Fb', '%2e%2e', '%00', 'a;b', 'a?b=c', '~', '*', '%u0041') },
-  { weight: 1, arbitrary: fc.constantFrom('a'.repeat(128), 'a'.repeat(1024), 'a'.repeat(1025), 'a'.repeat(4000)) },
+  { weight: 2, arbitrary: fc.constantFrom('%', '%ZZ', '%E0%A4%A', '%C0%AF', '%FF', '..', '.', '%2F', 'a%2Fb', '%2e%2e', '%00', 'a%00b', 'a;b', 'a?b=c', '~', '*', '%u0041') },
+  { weight: 2, arbitrary: fc.constantFrom('a'.repeat(128), 'a'.repeat(1024), 'a'.repeat(1025), 'a'.repeat(4000)) },
 );
 
 /** A query string from known and random keys; repeated keys, malformed escapes and prototype keys. */
@@ -419,6 +419,14 @@ export class Fuzzer {
     this.figures.push(fig);
     process.stdout.write(`fuzz: ${spec.name} cases=${fig.cases} time=${(fig.ms / 1000).toFixed(1)}s statuses=${JSON.stringify(fig.statuses)} inject=${(injectMs / 1000).toFixed(1)}s\n`);
     return fig;
+  }
+
+  /** Waits (bounded) until no stored callback is left to process: a job still running at close outlives the suite. */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await this.ds.query(`SELECT count(*)::int AS n FROM webhook_inbox WHERE status = 'received'`))[0].n > 0) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** Lets background work started by accepted requests (callback jobs) write what it writes. */

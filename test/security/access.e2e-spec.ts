@@ -9,6 +9,8 @@ import { createOrder, orderOf, postCallback, sandboxWebhooks, signedHeaders, sim
  * its status, nothing is stored, no job is queued.
  */
 
+jest.setTimeout(60_000);
+
 let app: TestApp;
 let ds: DataSource;
 
