@@ -374,7 +374,7 @@ const scenarios = {
       queue: 'eccaex-callback',
       headers: { 'x-signature': '(seeded)', 'x-signature-timestamp': '1767268800', 'x-idempotency-key': '', 'content-type': 'application/json', 'user-agent': 'EccaEx-Webhook/1.0' },
     });
-    if (seeded.jobs !== n) throw new Error(`seeded ${seeded.jobs} jobs for ${n} callbacks (is the queue defined?)`);
+    if (seeded.ids !== n) throw new Error(`seeded ${seeded.jobs} jobs naming ${seeded.ids} of ${n} callbacks (is the queue defined?)`);
     log(`  seeded in ${((Date.now() - ts) / 1000).toFixed(1)} s; starting the service, measuring until no callback is left 'received'`);
     const c = new (require('pg').Client)({ connectionString: infra.serviceUrl });
     await c.connect();

@@ -119,12 +119,15 @@ async function seedStoredCallbacks(url, { invoiceTag, orderTag, count, queue, he
     const plans = require('pg-boss/src/plans');
     const sql = plans.insertJobs('pgboss');
     for (let k = 0; k < rows.length; k += 5000) {
-      const jobs = rows.slice(k, k + 5000).map((r) => ({ name: queue, data: { inboxId: r.id } }));
+      const jobs = [];
+      const chunk = rows.slice(k, k + 5000);
+      // As the intake stores them under load: one job per group-committed batch of callbacks (32 here).
+      for (let j = 0; j < chunk.length; j += 32) jobs.push({ name: queue, data: { inboxIds: chunk.slice(j, j + 32).map((r) => r.id) } });
       await c.query(sql, [JSON.stringify(jobs), null, null, null, null, null]);
     }
-    const { rows: n } = await c.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state = 'created'`, [queue]);
+    const { rows: n } = await c.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE data ? 'inboxIds')::int AS batched, coalesce(sum(jsonb_array_length(data->'inboxIds')), 0)::int AS ids FROM pgboss.job WHERE name = $1 AND state = 'created'`, [queue]);
     await c.query(`ANALYZE`);
-    return { inbox: rows.length, jobs: n[0].n };
+    return { inbox: rows.length, jobs: n[0].n, ids: n[0].ids };
   });
 }
 

@@ -92,6 +92,32 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     return seen.length === 1 ? seen[0]! : null;
   }
 
+  /**
+   * pg-boss's own insert statement for one job on `queue`, rewritten as the body of a CTE for a
+   * caller's statement (so a row and its job are one round trip, atomic like a transaction): the
+   * job is inserted only when `when` (SQL over the caller's earlier CTEs) holds, and `dataSql`, if
+   * given, replaces the data. Its parameters are $1..$n (`values`); the caller numbers its own
+   * from n + 1. Null when pg-boss's statement is not of the expected shape (then use `send`).
+   */
+  async jobCte(queue: string, data: object, opts: { when: string; dataSql?: string }): Promise<{ text: string; values: unknown[] } | null> {
+    const job = await this.sendStatement(queue, data);
+    if (!job) return null;
+    const NAME = /\$2 as name\b/g;
+    const DATA = /\$3::jsonb as data\b/g;
+    if (
+      (job.text.match(NAME) ?? []).length !== 1 ||
+      (job.text.match(DATA) ?? []).length !== 1 ||
+      !/^\s*INSERT INTO\b/i.test(job.text) ||
+      !/RETURNING\s+id\s*$/i.test(job.text)
+    ) {
+      return null;
+    }
+    // No queue row joins a NULL name: the job is not inserted when `when` is false.
+    let text = job.text.replace(NAME, `(SELECT $2::text WHERE ${opts.when}) as name`);
+    if (opts.dataSql) text = text.replace(DATA, `COALESCE(${opts.dataSql}, $3::jsonb) as data`);
+    return { text, values: job.values };
+  }
+
   async work<T>(queue: string, options: { batchSize?: number; pollingIntervalSeconds?: number; workers?: number }, handler: Handler<T>): Promise<void> {
     const { workers = 1, ...rest } = options;
     const counted: Handler<T> = async (jobs) => {
@@ -117,6 +143,12 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
       };
       workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: 0.5, batchSize: 1, ...rest, includeMetadata: true }, again);
     }
+  }
+
+  /** Fails one job of a batch the handler otherwise settled (pg-boss retries it per the queue's policy). */
+  async fail(queue: string, id: string, err: Error): Promise<void> {
+    await this.boss.fail(queue, id, { message: err.message });
+    this.metrics?.jobFailed(queue, 1);
   }
 
   async schedule(queue: string, cron: string, data: object = {}): Promise<void> {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
 import { toOrderOutput } from '../orders/outputs/order.output';
@@ -35,9 +36,20 @@ export class NotificationOutbox implements OnModuleInit {
       if (!type) continue;
       data ??= toOrderOutput(change.order);
       const body = JSON.stringify({ type, timestamp: new Date(event.created_at).toISOString(), data });
-      const id = await this.repo.insert(m, { order_id: change.order.id, event_id: event.id, type, body, retryWindowS: this.sender.retryWindowS });
-      if (!id) continue;
+      const fields = { order_id: change.order.id, event_id: event.id, type, body, retryWindowS: this.sender.retryWindowS };
       // Before the queue exists (start-up), the start-up sweep sends the job instead.
+      if (this.sender.canEnqueue) {
+        // The row and its job in one statement (one round trip inside the change's transaction).
+        const newId = randomUUID();
+        const job = await this.jobs.jobCte(NOTIFICATION_QUEUE, { id: newId }, { when: 'EXISTS (SELECT 1 FROM ins)' });
+        if (job) {
+          if (!(await this.repo.insertWithJob(m, fields, newId, job))) continue;
+          this.log.debug(`order ${change.order.id}: ${type} notification ${newId} queued`);
+          continue;
+        }
+      }
+      const id = await this.repo.insert(m, fields);
+      if (!id) continue;
       if (this.sender.canEnqueue) await this.jobs.send(NOTIFICATION_QUEUE, { id }, {}, m);
       this.log.debug(`order ${change.order.id}: ${type} notification ${id} queued`);
     }

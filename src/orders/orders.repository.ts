@@ -1,12 +1,17 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, EntityNotFoundError, In } from 'typeorm';
+import { rowsOf } from '../database/sql';
 import { decide, Decision, EventDraft, Observation } from './domain/decide';
 import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
 import { MetricsService } from '../metrics/metrics.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
+
+/** The order's jsonb columns are written as JSON text (pg would send an array as a Postgres array). */
+const JSON_COLUMNS = new Set(['metadata', 'payment']);
+const jsonColumn = (col: string, v: unknown) => (JSON_COLUMNS.has(col) && v !== null && v !== undefined ? JSON.stringify(v) : v);
 
 export interface AppliedChange {
   order: OrderEntity;
@@ -53,6 +58,29 @@ export class OrdersRepository {
   }
 
   /**
+   * The orders a batch of callbacks name, in two indexed queries: by (provider, invoice id) first,
+   * else by external_id. Keyed by the caller's key; a callback naming no order of ours is absent.
+   */
+  async findForCallbacks(refs: Array<{ key: string; provider: string; invoiceId: string | null; externalId: string | null }>): Promise<Map<string, OrderEntity>> {
+    const repo = this.ds.getRepository(OrderEntity);
+    const out = new Map<string, OrderEntity>();
+    const byProvider = new Map<string, string[]>();
+    for (const r of refs) if (r.invoiceId) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r.invoiceId]);
+    const byInvoice = new Map<string, OrderEntity>();
+    for (const [provider, ids] of byProvider) {
+      for (const o of await repo.findBy({ provider, gateway_invoice_id: In([...new Set(ids)]) })) byInvoice.set(`${provider}\u0000${o.gateway_invoice_id}`, o);
+    }
+    const rest = refs.filter((r) => !(r.invoiceId && byInvoice.has(`${r.provider}\u0000${r.invoiceId}`)) && r.externalId);
+    const byExternal = new Map<string, OrderEntity>();
+    if (rest.length) for (const o of await repo.findBy({ external_id: In([...new Set(rest.map((r) => r.externalId!))]) })) byExternal.set(o.external_id, o);
+    for (const r of refs) {
+      const o = (r.invoiceId && byInvoice.get(`${r.provider}\u0000${r.invoiceId}`)) || (r.externalId && byExternal.get(r.externalId));
+      if (o) out.set(r.key, o);
+    }
+    return out;
+  }
+
+  /**
    * Saves a new `pending` order and its first timeline event; null when the external id is taken.
    * `alsoInTx` runs in the same transaction with the new id (the Idempotency-Key's link to it).
    */
@@ -80,24 +108,34 @@ export class OrdersRepository {
    * The single point where an order changes, whatever the source: lock the row, decide, write the
    * row and its timeline events (and the listeners' rows) in one transaction.
    */
-  async apply(orderId: string, source: EventSource, observe: (order: OrderEntity) => Observation | Promise<Observation>): Promise<AppliedChange> {
+  async apply(
+    orderId: string,
+    source: EventSource,
+    observe: (order: OrderEntity) => Observation | Promise<Observation>,
+    alsoInTx?: (m: EntityManager, change: AppliedChange) => Promise<void>,
+  ): Promise<AppliedChange> {
     const applied = await this.ds.transaction(async (m): Promise<AppliedChange> => {
-      const order = await m
-        .getRepository(OrderEntity)
-        .createQueryBuilder('o')
-        .setLock('pessimistic_write')
-        .where('o.id = :id', { id: orderId })
-        .getOneOrFail();
+      const [row] = rowsOf<OrderEntity>(await m.query(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, [orderId]));
+      if (!row) throw new EntityNotFoundError(OrderEntity, { id: orderId });
+      const order = Object.assign(new OrderEntity(), row);
       const decision = decide(order, await observe(order), new Date());
       if (decision.refused || (!decision.events.length && !Object.keys(decision.patch).length)) {
-        return { order, decision, events: [] };
+        const unchanged = { order, decision, events: [] };
+        if (alsoInTx) await alsoInTx(m, unchanged);
+        return unchanged;
       }
       Object.assign(order, decision.patch);
       order.updated_at = new Date();
-      await m.getRepository(OrderEntity).update({ id: order.id }, { ...decision.patch, updated_at: order.updated_at } as Partial<OrderEntity>);
+      const patch: Record<string, unknown> = { ...decision.patch, updated_at: order.updated_at };
+      const cols = Object.keys(patch);
+      await m.query(
+        `UPDATE orders SET ${cols.map((c, i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`,
+        [order.id, ...cols.map((c) => jsonColumn(c, patch[c]))],
+      );
       const events = await this.insertEvents(m, order.id, source, decision.events);
       const change = { order, decision, events };
       for (const listener of this.listeners) await listener(m, change, source);
+      if (alsoInTx) await alsoInTx(m, change);
       return change;
     });
     // Counted once committed (a rolled-back change never happened); events are only the ones inserted.

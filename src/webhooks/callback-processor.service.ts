@@ -54,22 +54,40 @@ export class CallbackProcessor implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.defineQueue({ ...CALLBACK_QUEUE_SPEC, expireInSeconds: callbackJobExpirySeconds(this.settings) });
-    // Batches of 16: pg-boss's fetch sorts every queued job of the queue, so small batches make a
-    // backlog cost O(backlog) per job in Postgres (bench/: 4 → 16 cut its CPU per callback ~3x).
-    await this.jobs.work<{ inboxId: string }>(CALLBACK_QUEUE, { batchSize: 16, workers: 2 }, async (jobs) => {
-      // A failure fails the batch and pg-boss retries it; rows already processed are skipped then.
-      const results = await Promise.allSettled(jobs.map((job) => this.processStored(job.data.inboxId, job.retryCount >= job.retryLimit)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+    // A job names the callbacks one intake statement stored (`inboxIds`; `inboxId` from earlier
+    // versions). Each worker takes up to 8 jobs, reads their rows in one query and processes them
+    // 32 at a time. A job whose callbacks all settled completes; a job with a callback worth
+    // retrying fails alone (pg-boss retries it later; rows already settled are skipped then).
+    await this.jobs.work<CallbackJobData>(CALLBACK_QUEUE, { batchSize: 8, workers: 2 }, async (jobs) => {
+      const ids = [...new Set(jobs.flatMap(inboxIdsOf))];
+      const rows = new Map((await this.inbox.getMany(ids)).map((r) => [r.id, r]));
+      const open = [...rows.values()].filter((r) => r.status !== 'processed' && r.status !== 'unmatched');
+      const orders = await this.orders.findForCallbacks(open.map((r) => ({ key: r.id, provider: r.provider, invoiceId: r.gateway_order_id, externalId: r.external_id })));
+      const finalIds = new Set(jobs.filter((j) => j.retryCount >= j.retryLimit).flatMap(inboxIdsOf));
+      const failures = new Map<string, Error>();
+      await forEachLimit(ids, 32, async (id) => {
+        const row = rows.get(id);
+        if (!row) return;
+        try {
+          await this.processStored(row, finalIds.has(id), orders.get(id) ?? null);
+        } catch (err) {
+          failures.set(id, err as Error);
+        }
+      });
+      if (!failures.size) return;
+      if (jobs.length === 1) throw failures.values().next().value;
+      for (const job of jobs) {
+        const failed = inboxIdsOf(job).find((id) => failures.has(id));
+        if (failed) await this.jobs.fail(CALLBACK_QUEUE, job.id, failures.get(failed)!);
+      }
     });
   }
 
   /** The pg-boss path: skips rows already settled; throws to have pg-boss retry. */
-  async processStored(inboxId: string, finalAttempt: boolean): Promise<void> {
-    const row = await this.inbox.get(inboxId);
-    if (!row || row.status === 'processed' || row.status === 'unmatched') return;
+  async processStored(row: InboxRow, finalAttempt: boolean, order?: OrderEntity | null): Promise<void> {
+    if (row.status === 'processed' || row.status === 'unmatched') return;
     try {
-      await this.process(row);
+      await this.process(row, order);
     } catch (err) {
       const message = (err as Error).message;
       await this.inbox.finish(row.id, finalAttempt ? 'failed' : 'received', { error: message }).catch(() => undefined);
@@ -80,9 +98,10 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   }
 
   /** Processes one stored callback now and records the outcome (also used by ops replay). */
-  async process(row: InboxRow): Promise<ProcessResult> {
+  async process(row: InboxRow, known?: OrderEntity | null): Promise<ProcessResult> {
     const payload = parsePayload(row.raw_body);
-    const order = await this.findOrder(row);
+    // `known`: looked up with the rest of its batch (null = no order of ours); else looked up here.
+    const order = known !== undefined ? known : await this.findOrder(row);
     if (!order) {
       const outcome = { reason: 'no order of ours matches this callback', gateway_order_id: row.gateway_order_id, external_id: row.external_id };
       await this.inbox.finish(row.id, 'unmatched', { outcome });
@@ -106,16 +125,24 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       return { status: 'failed', order_id: order.id, outcome };
     }
     const before = order.status;
-    const change = await this.orders.apply(order.id, 'webhook', () => gatewayStateOf(invoice));
-    const outcome = {
-      gateway_status: invoice.rawStatus,
-      body_status: payload?.status ?? null,
-      from_status: before,
-      to_status: change.order.status,
-      events: change.events.map((e) => e.type),
-      ...(change.decision.ignored ? { note: change.decision.ignored } : {}),
-    };
-    await this.inbox.finish(row.id, 'processed', { order_id: order.id, outcome, error: null });
+    let outcome: Record<string, unknown> = {};
+    // The row is settled in the order change's own transaction: both or neither.
+    const change = await this.orders.apply(
+      order.id,
+      'webhook',
+      () => gatewayStateOf(invoice),
+      async (m, applied) => {
+        outcome = {
+          gateway_status: invoice.rawStatus,
+          body_status: payload?.status ?? null,
+          from_status: before,
+          to_status: applied.order.status,
+          events: applied.events.map((e) => e.type),
+          ...(applied.decision.ignored ? { note: applied.decision.ignored } : {}),
+        };
+        await this.inbox.finish(row.id, 'processed', { order_id: order.id, outcome, error: null }, m);
+      },
+    );
     this.metrics?.callbackProcessed(row.provider);
     if (change.events.length) this.log.log(`callback ${row.id}: order ${order.id} ${before} -> ${change.order.status}`);
     return { status: 'processed', order_id: order.id, outcome };
@@ -128,6 +155,23 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     }
     return row.external_id ? this.orders.findByExternalId(row.external_id) : null;
   }
+}
+
+interface CallbackJobData {
+  inboxIds?: string[];
+  inboxId?: string;
+}
+
+const inboxIdsOf = (job: { data: CallbackJobData }): string[] =>
+  Array.isArray(job.data?.inboxIds) ? job.data.inboxIds : typeof job.data?.inboxId === 'string' ? [job.data.inboxId] : [];
+
+/** Runs fn over items, at most `limit` at a time. */
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
 }
 
 function parsePayload(raw: Buffer): Record<string, unknown> | null {

@@ -50,45 +50,52 @@ export class WebhookInboxRepository {
   }
 
   /**
-   * Stores a verified callback and its job in ONE statement (one round trip, atomic like the
-   * transaction of `insert` + send, which it replaces on the hot path): the inbox row is inserted
-   * with a known id, and pg-boss's own insert statement (`job`, from JobsService.sendStatement)
-   * runs in the same statement only when the row was new — its job name is taken from the
-   * inserted row, so a duplicate key inserts no job. For a duplicate it also returns the stored
-   * original (id, payload_hash) as seen before the statement (null when a concurrent first
-   * delivery is not visible yet). Null when pg-boss's statement is not of the expected shape.
+   * Stores a batch of verified callbacks and ONE processing job for the rows that were new, in one
+   * statement (the group commit of the intake, see intake-batcher.ts): the rows with known ids,
+   * `ON CONFLICT DO NOTHING` per key, and pg-boss's own insert statement (`job`, sent with data
+   * `{ inboxIds: [] }`) whose name and data are taken from the inserted rows, so no job is
+   * inserted when every key was a duplicate. Per input, in order: whether it was new, and the
+   * stored original of a duplicate as seen before the statement (null when a concurrent first
+   * delivery is not visible yet). A key twice in one batch is stored once (`DO NOTHING` sees
+   * the row the same statement inserted); the second is a duplicate whose original is not visible yet.
    */
-  async insertWithJob(
-    id: string,
-    c: NewCallback,
+  async insertBatchWithJob(
+    items: Array<{ id: string; c: NewCallback }>,
     job: { text: string; values: unknown[] },
-  ): Promise<{ id: string | null; jobs: number; original: { id: string; payload_hash: string } | null } | null> {
-    const NAME = /\$2 as name\b/g;
-    if ((job.text.match(NAME) ?? []).length !== 1 || !/^\s*INSERT INTO\b/i.test(job.text) || !/RETURNING\s+id\s*$/i.test(job.text)) return null;
+  ): Promise<{ results: Array<{ inserted: boolean; original: { id: string; payload_hash: string } | null }>; jobs: number }> {
     const n = job.values.length;
     const p = (i: number) => `$${n + i}`;
     const sql = `
-      WITH ins AS (
+      WITH input AS (
+        SELECT * FROM unnest(${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bytea[], ${p(6)}::text[], ${p(7)}::text[], ${p(8)}::text[])
+          WITH ORDINALITY AS t(id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, ord)
+      ), ins AS (
         INSERT INTO webhook_inbox (id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
-        VALUES (${p(1)}::uuid,${p(2)},${p(3)},${p(4)},${p(5)},${p(6)},${p(7)},${p(8)},'received')
+        SELECT id, provider, idempotency_key, payload_hash, raw_body, headers::jsonb, gateway_order_id, external_id, 'received' FROM input ORDER BY ord
         ON CONFLICT (provider, idempotency_key) WHERE conflict_of IS NULL DO NOTHING RETURNING id
-      ), job AS (${job.text.replace(NAME, '(SELECT $2::text FROM ins) as name')})
-      SELECT (SELECT id FROM ins) AS id,
-             (SELECT json_build_object('id', o.id, 'payload_hash', o.payload_hash) FROM webhook_inbox o
-               WHERE o.provider = ${p(2)} AND o.idempotency_key = ${p(3)} AND o.conflict_of IS NULL) AS original,
-             (SELECT count(*) FROM job)::int AS jobs`;
-    const [row] = await this.ds.query(sql, [
-      ...job.values,
-      id,
-      c.provider,
-      c.idempotency_key,
-      c.payload_hash,
-      c.raw_body,
-      JSON.stringify(c.headers),
-      c.gateway_order_id,
-      c.external_id,
-    ]);
-    return { id: row?.id ?? null, jobs: row?.jobs ?? 0, original: row?.original ?? null };
+      ), job AS (${job.text})
+      SELECT (ins.id IS NOT NULL) AS inserted,
+             CASE WHEN o.id IS NULL THEN NULL ELSE json_build_object('id', o.id, 'payload_hash', o.payload_hash) END AS original,
+             (SELECT count(*) FROM job)::int AS jobs
+        FROM input i
+        LEFT JOIN ins ON ins.id = i.id
+        LEFT JOIN webhook_inbox o ON o.provider = i.provider AND o.idempotency_key = i.idempotency_key AND o.conflict_of IS NULL
+       ORDER BY i.ord`;
+    const rows: Array<{ inserted: boolean; original: { id: string; payload_hash: string } | null; jobs: number }> = rowsOf(
+      await this.ds.query(sql, [
+        ...job.values,
+        items.map((x) => x.id),
+        items.map((x) => x.c.provider),
+        items.map((x) => x.c.idempotency_key),
+        items.map((x) => x.c.payload_hash),
+        items.map((x) => x.c.raw_body),
+        items.map((x) => JSON.stringify(x.c.headers)),
+        items.map((x) => x.c.gateway_order_id),
+        items.map((x) => x.c.external_id),
+      ]),
+    );
+    if (rows.length !== items.length) throw new Error(`batch store returned ${rows.length} rows for ${items.length} callbacks`);
+    return { results: rows.map((r) => ({ inserted: r.inserted, original: r.original })), jobs: rows[0]?.jobs ?? 0 };
   }
 
   /** A duplicate key: if its body differs from the stored one, keep the difference once, for ops. */
@@ -113,8 +120,18 @@ export class WebhookInboxRepository {
     return row ?? null;
   }
 
-  async finish(id: string, status: InboxStatus, fields: { order_id?: string | null; outcome?: Record<string, unknown>; error?: string | null }): Promise<void> {
-    await this.ds.query(
+  async getMany(ids: string[]): Promise<InboxRow[]> {
+    if (!ids.length) return [];
+    return rowsOf<InboxRow>(await this.ds.query(`SELECT * FROM webhook_inbox WHERE id = ANY($1::uuid[])`, [ids]));
+  }
+
+  async finish(
+    id: string,
+    status: InboxStatus,
+    fields: { order_id?: string | null; outcome?: Record<string, unknown>; error?: string | null },
+    manager: EntityManager = this.ds.manager,
+  ): Promise<void> {
+    await manager.query(
       `UPDATE webhook_inbox SET status = CASE WHEN status='conflict' THEN status ELSE $2 END,
               order_id = COALESCE($3, order_id), outcome = COALESCE($4, outcome), last_error = $5,
               attempts = attempts + 1, processed_at = CASE WHEN $2 IN ('processed','unmatched') THEN now() ELSE processed_at END

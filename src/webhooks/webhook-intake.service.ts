@@ -7,7 +7,13 @@ import { ApiError } from '../common/api-error';
 import { JobsService } from '../jobs/jobs.service';
 import { CALLBACK_QUEUE } from './callback-processor.service';
 import { SignatureCaptureService } from './signature/signature-capture.service';
+import { Batcher } from './intake-batcher';
 import { NewCallback, WebhookInboxRepository } from './webhook-inbox.repository';
+
+interface StoreOutcome {
+  id: string | null;
+  original: { id: string; payload_hash: string } | null;
+}
 
 /** Stores a verified callback and its processing job atomically (one statement, else one transaction): both or neither. */
 @Injectable()
@@ -21,35 +27,49 @@ export class WebhookIntakeService {
     private readonly captures: SignatureCaptureService,
   ) {}
 
+  /** Group commit: concurrent callbacks share one statement (intake-batcher.ts). */
+  private readonly batcher = new Batcher<NewCallback, StoreOutcome>((items) => this.storeBatch(items), {
+    maxBatch: 128,
+    maxInFlight: 2,
+  });
+
   async store(c: NewCallback): Promise<{ duplicate: boolean; id: string | null }> {
+    let out: StoreOutcome;
     try {
-      // Hot path: the row and its job in one statement (one round trip instead of BEGIN, two
-      // INSERTs and COMMIT); the duplicate's original comes back with it.
-      const newId = randomUUID();
-      const job = await this.jobs.sendStatement(CALLBACK_QUEUE, { inboxId: newId });
-      const one = job ? await this.inbox.insertWithJob(newId, c, job) : null;
-      if (one) {
-        if (one.id) {
-          if (one.jobs !== 1) this.log.error(`callback ${one.id} stored without its processing job (is the ${CALLBACK_QUEUE} queue defined?)`);
-          return { duplicate: false, id: one.id };
-        }
-        const { conflict } = await this.inbox.recordDuplicate(c, one.original ?? undefined);
-        if (conflict) this.log.warn(`callback key ${c.idempotency_key} arrived again with a different body; kept as a conflict for ops`);
-        return { duplicate: true, id: null };
-      }
-      const id = await this.ds.transaction(async (m) => {
-        const inserted = await this.inbox.insert(m, c);
-        if (inserted) await this.jobs.send(CALLBACK_QUEUE, { inboxId: inserted }, {}, m);
-        return inserted;
-      });
-      if (id) return { duplicate: false, id };
-      const { conflict } = await this.inbox.recordDuplicate(c);
-      if (conflict) this.log.warn(`callback key ${c.idempotency_key} arrived again with a different body; kept as a conflict for ops`);
-      return { duplicate: true, id: null };
+      out = await this.batcher.submit(c);
     } catch (err) {
       this.log.error(`could not store callback ${c.idempotency_key}: ${(err as Error).message}`);
       throw new ApiError(503, 'STORAGE_UNAVAILABLE', 'The callback could not be stored; retry later.');
     }
+    if (out.id) return { duplicate: false, id: out.id };
+    // A duplicate: a different body under a stored key is kept once, for ops (off the hot path's statement).
+    try {
+      const { conflict } = await this.inbox.recordDuplicate(c, out.original ?? undefined);
+      if (conflict) this.log.warn(`callback key ${c.idempotency_key} arrived again with a different body; kept as a conflict for ops`);
+    } catch (err) {
+      this.log.error(`could not record duplicate callback ${c.idempotency_key}: ${(err as Error).message}`);
+      throw new ApiError(503, 'STORAGE_UNAVAILABLE', 'The callback could not be stored; retry later.');
+    }
+    return { duplicate: true, id: null };
+  }
+
+  /** One statement for the whole batch (rows + one job); a transaction when pg-boss's statement is not the expected shape. */
+  private async storeBatch(items: NewCallback[]): Promise<StoreOutcome[]> {
+    const withIds = items.map((c) => ({ id: randomUUID(), c }));
+    const job = await this.jobs.jobCte(CALLBACK_QUEUE, { inboxIds: [] }, { when: 'EXISTS (SELECT 1 FROM ins)', dataSql: "(SELECT jsonb_build_object('inboxIds', jsonb_agg(id)) FROM ins)" });
+    const stored = job ? await this.inbox.insertBatchWithJob(withIds, job) : null;
+    if (stored) {
+      const fresh = stored.results.filter((r) => r.inserted).length;
+      if (fresh > 0 && stored.jobs !== 1) this.log.error(`${fresh} callback(s) stored without their processing job (is the ${CALLBACK_QUEUE} queue defined?)`);
+      return stored.results.map((r, i) => ({ id: r.inserted ? withIds[i]!.id : null, original: r.original }));
+    }
+    return this.ds.transaction(async (m) => {
+      const out: StoreOutcome[] = [];
+      for (const c of items) out.push({ id: await this.inbox.insert(m, c), original: null });
+      const ids = out.map((o) => o.id).filter((id): id is string => !!id);
+      if (ids.length) await this.jobs.send(CALLBACK_QUEUE, { inboxIds: ids }, {}, m);
+      return out;
+    });
   }
 
   /** Signature discovery: keeps the rejected callback (bounded) when ECCAEX_SIGNATURE_CAPTURE is on. */

@@ -1,0 +1,43 @@
+/**
+ * Group commit for the callback intake: callbacks that arrive while a store statement is running
+ * wait for it and then go together, as ONE statement (rows and their processing job), instead of
+ * one statement (and one commit) each. A lone callback on a quiet service goes at once; under load
+ * the batches form by themselves. Every caller still gets its own outcome, and only after the
+ * statement that holds its row has committed: the 200 still means "durably stored".
+ */
+export class Batcher<In, Out> {
+  private readonly queue: Array<{ item: In; resolve: (v: Out) => void; reject: (e: unknown) => void }> = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly run: (items: In[]) => Promise<Out[]>,
+    private readonly opts: { maxBatch: number; maxInFlight: number },
+  ) {}
+
+  submit(item: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length) {
+      const batch = this.take();
+      this.inFlight += 1;
+      this.run(batch.map((b) => b.item))
+        .then(
+          (outs) => batch.forEach((b, i) => b.resolve(outs[i]!)),
+          (err) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+        });
+    }
+  }
+
+  private take(): typeof this.queue {
+    return this.queue.splice(0, this.opts.maxBatch);
+  }
+}
