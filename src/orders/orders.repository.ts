@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, EntityNotFoundError, In } from 'typeorm';
+import { DataSource, EntityManager, EntityNotFoundError } from 'typeorm';
 import { rowsOf } from '../database/sql';
 import { decide, Decision, EventDraft, Observation } from './domain/decide';
 import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
@@ -11,6 +12,9 @@ export const isUuid = (s: string) => UUID.test(s);
 
 /** The order's jsonb columns are written as JSON text (pg would send an array as a Postgres array). */
 const JSON_COLUMNS = new Set(['metadata', 'payment']);
+type VersionedRow = OrderEntity & { row_version: string };
+/** A row read with `xmin::text AS row_version`: the entity, and the version applyOptimistic checks. */
+const versioned = ({ row_version, ...row }: VersionedRow) => ({ order: Object.assign(new OrderEntity(), row), version: row_version });
 const jsonColumn = (col: string, v: unknown) => (JSON_COLUMNS.has(col) && v !== null && v !== undefined ? JSON.stringify(v) : v);
 
 export interface AppliedChange {
@@ -18,6 +22,21 @@ export interface AppliedChange {
   decision: Decision;
   events: OrderEventEntity[];
 }
+
+/**
+ * One CTE of a single-statement order change (see applyOptimistic): `sql` numbers its parameters
+ * $1..$n of its own `values` and may refer to the CTEs `upd` (the order row, when it was
+ * unchanged since it was read) and `ev` (the ids of the timeline events inserted) and to parts
+ * named before it.
+ */
+export interface SqlPart {
+  name: string;
+  sql: string;
+  values: unknown[];
+}
+
+/** What a listener writes for a change, as statement parts instead of queries (the fast path). */
+export type ChangePlanner = (change: AppliedChange, source: EventSource) => Promise<SqlPart[]>;
 
 /** Runs inside the same transaction as an order change (the outbox hooks in here). */
 export type ChangeListener = (manager: EntityManager, change: AppliedChange, source: EventSource) => Promise<void>;
@@ -29,15 +48,16 @@ export type NewOrder = Pick<
 
 @Injectable()
 export class OrdersRepository {
-  private readonly listeners: ChangeListener[] = [];
+  private readonly listeners: Array<{ write: ChangeListener; plan: ChangePlanner }> = [];
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  onChange(listener: ChangeListener): void {
-    this.listeners.push(listener);
+  /** A listener writes in the locking path's transaction, and plans the same rows for the one-statement path. */
+  onChange(write: ChangeListener, plan: ChangePlanner): void {
+    this.listeners.push({ write, plan });
   }
 
   async findByRef(ref: string, manager: EntityManager = this.ds.manager): Promise<OrderEntity | null> {
@@ -58,21 +78,27 @@ export class OrdersRepository {
   }
 
   /**
-   * The orders a batch of callbacks name, in two indexed queries: by (provider, invoice id) first,
-   * else by external_id. Keyed by the caller's key; a callback naming no order of ours is absent.
+   * The orders a batch of callbacks name, with their row versions (for applyOptimistic), in two
+   * indexed queries: by (provider, invoice id) first, else by external_id. Keyed by the caller's
+   * key; a callback naming no order of ours is absent.
    */
-  async findForCallbacks(refs: Array<{ key: string; provider: string; invoiceId: string | null; externalId: string | null }>): Promise<Map<string, OrderEntity>> {
-    const repo = this.ds.getRepository(OrderEntity);
-    const out = new Map<string, OrderEntity>();
+  async findForCallbacks(
+    refs: Array<{ key: string; provider: string; invoiceId: string | null; externalId: string | null }>,
+  ): Promise<Map<string, { order: OrderEntity; version: string }>> {
+    const out = new Map<string, { order: OrderEntity; version: string }>();
     const byProvider = new Map<string, string[]>();
     for (const r of refs) if (r.invoiceId) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r.invoiceId]);
-    const byInvoice = new Map<string, OrderEntity>();
+    const byInvoice = new Map<string, { order: OrderEntity; version: string }>();
     for (const [provider, ids] of byProvider) {
-      for (const o of await repo.findBy({ provider, gateway_invoice_id: In([...new Set(ids)]) })) byInvoice.set(`${provider}\u0000${o.gateway_invoice_id}`, o);
+      const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE provider = $1 AND gateway_invoice_id = ANY($2::text[])`, [provider, [...new Set(ids)]]);
+      for (const v of rowsOf<VersionedRow>(rows).map(versioned)) byInvoice.set(`${provider}\u0000${v.order.gateway_invoice_id}`, v);
     }
     const rest = refs.filter((r) => !(r.invoiceId && byInvoice.has(`${r.provider}\u0000${r.invoiceId}`)) && r.externalId);
-    const byExternal = new Map<string, OrderEntity>();
-    if (rest.length) for (const o of await repo.findBy({ external_id: In([...new Set(rest.map((r) => r.externalId!))]) })) byExternal.set(o.external_id, o);
+    const byExternal = new Map<string, { order: OrderEntity; version: string }>();
+    if (rest.length) {
+      const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE external_id = ANY($1::text[])`, [[...new Set(rest.map((r) => r.externalId!))]]);
+      for (const v of rowsOf<VersionedRow>(rows).map(versioned)) byExternal.set(v.order.external_id, v);
+    }
     for (const r of refs) {
       const o = (r.invoiceId && byInvoice.get(`${r.provider}\u0000${r.invoiceId}`)) || (r.externalId && byExternal.get(r.externalId));
       if (o) out.set(r.key, o);
@@ -134,11 +160,87 @@ export class OrdersRepository {
       );
       const events = await this.insertEvents(m, order.id, source, decision.events);
       const change = { order, decision, events };
-      for (const listener of this.listeners) await listener(m, change, source);
+      for (const listener of this.listeners) await listener.write(m, change, source);
       if (alsoInTx) await alsoInTx(m, change);
       return change;
     });
     // Counted once committed (a rolled-back change never happened); events are only the ones inserted.
+    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    return applied;
+  }
+
+  /**
+   * The same change as `apply`, in ONE statement and without a lock, for an order read earlier
+   * with its row version (`xmin`, see readVersioned): decide on that read, then update the row
+   * only if it is still that version, and write the timeline events, the listeners' rows and the
+   * caller's `extra` parts in the same statement (all or nothing, like apply's transaction). Null
+   * when the row changed since it was read: nothing was written, and the caller falls back to
+   * `apply` (which locks and decides again). A decision that changes nothing still checks the
+   * version before the extra parts are written.
+   */
+  async applyOptimistic(
+    order: OrderEntity,
+    version: string,
+    source: EventSource,
+    observation: Observation,
+    extra: (change: AppliedChange) => SqlPart[] = () => [],
+  ): Promise<AppliedChange | null> {
+    const decision = decide(order, observation, new Date());
+    const values: unknown[] = [];
+    const v = (x: unknown) => `$${values.push(x)}`;
+    const changes = !decision.refused && (decision.events.length > 0 || Object.keys(decision.patch).length > 0);
+    const next = Object.assign(new OrderEntity(), order);
+    const ctes: string[] = [];
+    let events: OrderEventEntity[] = [];
+    if (changes) {
+      Object.assign(next, decision.patch);
+      next.updated_at = new Date();
+      const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
+      const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
+      ctes.push(`upd AS (UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id)`);
+      const now = new Date();
+      events = decision.events.map((e) =>
+        Object.assign(new OrderEventEntity(), {
+          id: randomUUID(),
+          order_id: order.id,
+          seq: '',
+          type: e.type,
+          from_status: e.from_status,
+          to_status: e.to_status,
+          source,
+          dedupe_key: e.dedupe_key.slice(0, 200),
+          data: e.data,
+          created_at: now,
+        }),
+      );
+      const rows = events.map(
+        (e) =>
+          `(${v(e.id)}::uuid, ${v(e.order_id)}::uuid, ${v(e.type)}::varchar, ${v(e.from_status)}::varchar, ${v(e.to_status)}::varchar, ${v(e.source)}::varchar, ${v(e.dedupe_key)}::varchar, ${v(JSON.stringify(e.data))}::jsonb, ${v(e.created_at)}::timestamptz)`,
+      );
+      ctes.push(
+        rows.length
+          ? `ev AS (INSERT INTO order_events (id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
+               SELECT * FROM (VALUES ${rows.join(', ')}) AS e(id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
+               WHERE EXISTS (SELECT 1 FROM upd)
+               ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)`
+          : `ev AS (SELECT NULL::uuid AS id WHERE false)`,
+      );
+    } else {
+      ctes.push(`upd AS (SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid)`, `ev AS (SELECT NULL::uuid AS id WHERE false)`);
+    }
+    const planned = { order: next, decision, events };
+    const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
+    for (const part of [...parts, ...extra(planned)]) {
+      const offset = values.length;
+      values.push(...part.values);
+      ctes.push(`${part.name} AS (${part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`)})`);
+    }
+    const [row] = rowsOf<{ ok: number; events: string[] }>(
+      await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM upd)::int AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
+    );
+    if (!row || row.ok !== 1) return null;
+    const inserted = new Set(row.events);
+    const applied = { order: changes ? next : order, decision, events: events.filter((e) => inserted.has(e.id)) };
     for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
     return applied;
   }

@@ -4,7 +4,7 @@ import { SETTINGS } from '../config/settings.module';
 import { GatewayError } from '../gateways/gateway.errors';
 import { GatewaysService } from '../gateways/gateways.service';
 import { OrderEntity } from '../orders/order.entity';
-import { OrdersRepository } from '../orders/orders.repository';
+import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
 import { gatewayStateOf } from '../orders/orders.service';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -84,7 +84,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   }
 
   /** The pg-boss path: skips rows already settled; throws to have pg-boss retry. */
-  async processStored(row: InboxRow, finalAttempt: boolean, order?: OrderEntity | null): Promise<void> {
+  async processStored(row: InboxRow, finalAttempt: boolean, order?: { order: OrderEntity; version: string } | null): Promise<void> {
     if (row.status === 'processed' || row.status === 'unmatched') return;
     try {
       await this.process(row, order);
@@ -98,10 +98,10 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   }
 
   /** Processes one stored callback now and records the outcome (also used by ops replay). */
-  async process(row: InboxRow, known?: OrderEntity | null): Promise<ProcessResult> {
+  async process(row: InboxRow, known?: { order: OrderEntity; version: string } | null): Promise<ProcessResult> {
     const payload = parsePayload(row.raw_body);
     // `known`: looked up with the rest of its batch (null = no order of ours); else looked up here.
-    const order = known !== undefined ? known : await this.findOrder(row);
+    const order = known !== undefined ? (known?.order ?? null) : await this.findOrder(row);
     if (!order) {
       const outcome = { reason: 'no order of ours matches this callback', gateway_order_id: row.gateway_order_id, external_id: row.external_id };
       await this.inbox.finish(row.id, 'unmatched', { outcome });
@@ -125,24 +125,31 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       return { status: 'failed', order_id: order.id, outcome };
     }
     const before = order.status;
-    let outcome: Record<string, unknown> = {};
-    // The row is settled in the order change's own transaction: both or neither.
-    const change = await this.orders.apply(
-      order.id,
-      'webhook',
-      () => gatewayStateOf(invoice),
-      async (m, applied) => {
-        outcome = {
-          gateway_status: invoice.rawStatus,
-          body_status: payload?.status ?? null,
-          from_status: before,
-          to_status: applied.order.status,
-          events: applied.events.map((e) => e.type),
-          ...(applied.decision.ignored ? { note: applied.decision.ignored } : {}),
-        };
-        await this.inbox.finish(row.id, 'processed', { order_id: order.id, outcome, error: null }, m);
-      },
-    );
+    const observation = gatewayStateOf(invoice);
+    const outcomeOf = (applied: AppliedChange): Record<string, unknown> => ({
+      gateway_status: invoice.rawStatus,
+      body_status: payload?.status ?? null,
+      from_status: before,
+      to_status: applied.order.status,
+      events: applied.events.map((e) => e.type),
+      ...(applied.decision.ignored ? { note: applied.decision.ignored } : {}),
+    });
+    // The row is settled with the order change, in the same statement or transaction: both or neither.
+    // One statement when the order is as it was read with its batch; else the locking path.
+    const fast = known
+      ? await this.orders.applyOptimistic(order, known.version, 'webhook', observation, (applied) => [
+          this.inbox.finishPart(row.id, 'processed', { order_id: order.id, outcome: outcomeOf(applied), error: null }),
+        ])
+      : null;
+    const change =
+      fast ??
+      (await this.orders.apply(
+        order.id,
+        'webhook',
+        () => observation,
+        (m, applied) => this.inbox.finish(row.id, 'processed', { order_id: order.id, outcome: outcomeOf(applied), error: null }, m),
+      ));
+    const outcome = outcomeOf(change);
     this.metrics?.callbackProcessed(row.provider);
     if (change.events.length) this.log.log(`callback ${row.id}: order ${order.id} ${before} -> ${change.order.status}`);
     return { status: 'processed', order_id: order.id, outcome };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
+import type { SqlPart } from '../orders/orders.repository';
 
 export type InboxStatus = 'received' | 'processed' | 'failed' | 'unmatched' | 'conflict';
 
@@ -131,13 +132,20 @@ export class WebhookInboxRepository {
     fields: { order_id?: string | null; outcome?: Record<string, unknown>; error?: string | null },
     manager: EntityManager = this.ds.manager,
   ): Promise<void> {
-    await manager.query(
-      `UPDATE webhook_inbox SET status = CASE WHEN status='conflict' THEN status ELSE $2 END,
-              order_id = COALESCE($3, order_id), outcome = COALESCE($4, outcome), last_error = $5,
-              attempts = attempts + 1, processed_at = CASE WHEN $2 IN ('processed','unmatched') THEN now() ELSE processed_at END
-       WHERE id=$1`,
-      [id, status, fields.order_id ?? null, fields.outcome ? JSON.stringify(fields.outcome) : null, fields.error ?? null],
-    );
+    const part = this.finishPart(id, status, fields);
+    await manager.query(part.sql, part.values);
+  }
+
+  /** `finish` as a part of an order change's one statement (OrdersRepository.applyOptimistic). */
+  finishPart(id: string, status: InboxStatus, fields: { order_id?: string | null; outcome?: Record<string, unknown>; error?: string | null }): SqlPart {
+    return {
+      name: 'inbox_finish',
+      sql: `UPDATE webhook_inbox SET status = CASE WHEN status='conflict' THEN status ELSE $2::varchar END,
+              order_id = COALESCE($3::uuid, order_id), outcome = COALESCE($4::jsonb, outcome), last_error = $5::text,
+              attempts = attempts + 1, processed_at = CASE WHEN $2::varchar IN ('processed','unmatched') THEN now() ELSE processed_at END
+            WHERE id = $1::uuid`,
+      values: [id, status, fields.order_id ?? null, fields.outcome ? JSON.stringify(fields.outcome) : null, fields.error ?? null],
+    };
   }
 
   async list(q: { status?: string; order_id?: string; limit: number; cursor?: { t: Date; id: string } }): Promise<InboxRow[]> {

@@ -111,9 +111,16 @@ describe('outbound merchant notifications (Standard Webhooks, outbox, retries)',
     process.env.NOTIFICATION_RETRY_SCALE = '0.01'; // 50 ms, 300 ms, 1.2 s, 6 s ...; 24 h window → 14.4 min
     app = await startTestApp({ MERCHANT_WEBHOOK_URL: receiver.url, MERCHANT_WEBHOOK_SECRET: SECRET });
     // A listener after the outbox's that fails one chosen order's change: the whole change must roll back.
-    app.app.get(OrdersRepository).onChange(async (_m, change) => {
-      if (change.order.id === failFor) throw new Error('injected failure after the outbox wrote its row');
-    });
+    // Both paths of a change: the locking transaction (write) and the one-statement path (plan).
+    app.app.get(OrdersRepository).onChange(
+      async (_m, change) => {
+        if (change.order.id === failFor) throw new Error('injected failure after the outbox wrote its row');
+      },
+      async (change) => {
+        if (change.order.id === failFor) throw new Error('injected failure after the outbox planned its row');
+        return [];
+      },
+    );
   });
   afterAll(async () => {
     delete process.env.NOTIFICATION_RETRY_SCALE;

@@ -1,0 +1,107 @@
+import { DataSource } from 'typeorm';
+import { OrdersRepository } from '../../src/orders/orders.repository';
+import { Observation } from '../../src/orders/domain/decide';
+import { startTestApp, TestApp } from '../support/app';
+import { createOrder } from '../support/callbacks';
+
+/**
+ * The one-statement order change (applyOptimistic): it writes only when the row is still the
+ * version that was read, and then writes everything or nothing; a stale read writes nothing and
+ * says so (null), so the caller falls back to the locking path.
+ */
+let app: TestApp;
+let ds: DataSource;
+let repo: OrdersRepository;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  ds = app.app.get(DataSource);
+  repo = app.app.get(OrdersRepository);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+const paid = (invoiceId: string): Observation => ({
+  kind: 'gateway_state',
+  status: 'success',
+  rawStatus: 'success',
+  invoiceId,
+  paymentLink: null,
+  expiresAt: null,
+  finishedAt: new Date().toISOString(),
+  payment: null,
+});
+
+async function versioned(orderId: string) {
+  const found = await repo.findForCallbacks([{ key: 'k', provider: 'eccaex', invoiceId: null, externalId: (await ds.query(`SELECT external_id FROM orders WHERE id = $1`, [orderId]))[0].external_id }]);
+  return found.get('k')!;
+}
+
+const counts = async (orderId: string) =>
+  (
+    await ds.query(
+      `SELECT (SELECT status FROM orders WHERE id = $1) AS status,
+              (SELECT count(*)::int FROM order_events WHERE order_id = $1) AS events,
+              (SELECT count(*)::int FROM notifications WHERE order_id = $1) AS notifications,
+              (SELECT count(*)::int FROM probe WHERE order_id = $1) AS extra`,
+      [orderId],
+    )
+  )[0];
+
+const extraPart = (orderId: string) => () => [{ name: 'probe_row', sql: `INSERT INTO probe (order_id) SELECT $1::uuid WHERE EXISTS (SELECT 1 FROM upd)`, values: [orderId] }];
+
+describe('applyOptimistic', () => {
+  beforeAll(async () => {
+    await ds.query(`CREATE TABLE probe (order_id uuid NOT NULL)`);
+  });
+
+  it('writes the change, its events and the extra parts in one statement when the row is as read', async () => {
+    const order = await createOrder(app.http);
+    const before = await counts(order.id);
+    const { order: read, version } = await versioned(order.id);
+    const change = await repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id));
+    expect(change).not.toBeNull();
+    expect(change!.order.status).toBe('paid');
+    expect(change!.events.map((e) => e.type)).toContain('order.status_changed');
+    const after = await counts(order.id);
+    expect(after).toEqual({ status: 'paid', events: before.events + change!.events.length, notifications: before.notifications, extra: 1 });
+  });
+
+  it('writes nothing and answers null when the row changed since it was read; the locking path then applies it once', async () => {
+    const order = await createOrder(app.http);
+    const { order: read, version } = await versioned(order.id);
+    await ds.query(`UPDATE orders SET last_checked_at = now() WHERE id = $1`, [order.id]); // another writer
+    const before = await counts(order.id);
+    expect(await repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id))).toBeNull();
+    expect(await counts(order.id)).toEqual(before);
+    const change = await repo.apply(order.id, 'webhook', () => paid(order.gateway_invoice_id));
+    expect(change.order.status).toBe('paid');
+    // The same news again, on a fresh read: nothing changes, the extra part is still written (settled).
+    const afterLock = await counts(order.id);
+    const again = await versioned(order.id);
+    const second = await repo.applyOptimistic(again.order, again.version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id));
+    expect(second!.events).toEqual([]);
+    expect(await counts(order.id)).toEqual({ ...afterLock, extra: afterLock.extra + 1 });
+  });
+
+  it('of two writers holding the same read, exactly one applies', async () => {
+    const order = await createOrder(app.http);
+    const { order: read, version } = await versioned(order.id);
+    const results = await Promise.all([1, 2, 3, 4].map(() => repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id))));
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    const transitions = await ds.query(`SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND to_status = 'paid'`, [order.id]);
+    expect(transitions[0].n).toBe(1);
+    expect((await counts(order.id)).extra).toBe(1);
+  });
+
+  it('a failing part rolls the whole statement back', async () => {
+    const order = await createOrder(app.http);
+    const { order: read, version } = await versioned(order.id);
+    const before = await counts(order.id);
+    const broken = () => [{ name: 'broken', sql: `INSERT INTO probe (order_id) SELECT NULL::uuid WHERE EXISTS (SELECT 1 FROM upd)`, values: [] }];
+    await expect(repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), broken)).rejects.toThrow(/null value/);
+    expect(await counts(order.id)).toEqual(before);
+  });
+});
