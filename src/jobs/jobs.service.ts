@@ -99,8 +99,12 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
    * given, replaces the data. Its parameters are $1..$n (`values`); the caller numbers its own
    * from n + 1. Null when pg-boss's statement is not of the expected shape (then use `send`).
    */
-  async jobCte(queue: string, data: object, opts: { when: string; dataSql?: string }): Promise<{ text: string; values: unknown[] } | null> {
-    const job = await this.sendStatement(queue, data);
+  async jobCte(
+    queue: string,
+    data: object,
+    opts: { when: string; dataSql?: string; send?: PgBoss.SendOptions },
+  ): Promise<{ text: string; values: unknown[] } | null> {
+    const job = await this.sendStatement(queue, data, opts.send);
     if (!job) return null;
     const NAME = /\$2 as name\b/g;
     const DATA = /\$3::jsonb as data\b/g;

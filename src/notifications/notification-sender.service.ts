@@ -69,8 +69,10 @@ export class NotificationSender implements OnApplicationBootstrap {
     this.queueReady = true;
     if (!this.enabled) return;
     // Batches of 16, as the callback queue: pg-boss's fetch sorts the whole backlog each time.
+    // The batch's rows are claimed in one statement; each attempt is settled in one statement.
     await this.jobs.work<{ id: string }>(NOTIFICATION_QUEUE, { batchSize: 16, workers: 2 }, async (jobs) => {
-      const results = await Promise.allSettled(jobs.map((job) => this.deliver(job.data.id)));
+      const claimed = await this.repo.claimMany([...new Set(jobs.map((j) => j.data.id))], DELIVERY_LEASE_S);
+      const results = await Promise.allSettled(claimed.map((c) => this.attempt(c)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     });
@@ -89,13 +91,14 @@ export class NotificationSender implements OnApplicationBootstrap {
     return ids.length;
   }
 
-  /** One attempt, if the notification is due and no one else holds it; safe to call any number of times. */
-  async deliver(id: string): Promise<void> {
-    const claimed = await this.repo.claim(id, DELIVERY_LEASE_S);
-    if (!claimed) return;
+  /** One attempt of a row this worker claimed (claimMany: due, and no one else holds it): POST, then record and settle it (and arm the next try) in one statement. */
+  private async attempt(claimed: ClaimedNotification): Promise<void> {
+    const id = claimed.id;
     const result = await this.post(claimed);
     const retryInS = retryDelaySeconds(claimed.attempts - claimed.armed_attempts, this.scale);
-    const settled = await this.ds.transaction(async (m) => {
+    const job = await this.jobs.jobCte(NOTIFICATION_QUEUE, { id }, { when: `EXISTS (SELECT 1 FROM f WHERE f.status = 'pending')`, send: { startAfter: `${retryInS.toFixed(3)} seconds` } });
+    const attempt = { id, tryNumber: claimed.attempts, outcome: result.outcome, retryInS, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
+    const settled = job ? await this.repo.settle(attempt, job) : await this.ds.transaction(async (m) => {
       await this.repo.recordAttempt(m, {
         id,
         try_number: claimed.attempts,

@@ -43,6 +43,16 @@ export interface ClaimedNotification {
 /** What one attempt came to: a 2xx, a 410 Gone, or anything else (retried on the schedule). */
 export type AttemptOutcome = 'delivered' | 'gone' | 'retry';
 
+/** Settles attempt $2 of row $1 with outcome $3 ($4 s to the next try, $5 status code, $6 error); see finish. */
+const FINISH_SQL = `UPDATE notifications
+            SET status = CASE WHEN $3::text = 'delivered' THEN 'delivered' WHEN $3 = 'gone' THEN 'abandoned'
+                              WHEN now() >= retry_until THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = CASE WHEN $3 = 'retry' AND now() < retry_until THEN now() + make_interval(secs => $4) ELSE NULL END,
+                delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END,
+                last_status_code = $5, last_error = $6, updated_at = now()
+          WHERE id = $1 AND ((status = 'delivering' AND attempts = $2) OR ($3 = 'delivered' AND status IN ('pending','delivering')))
+          RETURNING status, next_attempt_at`;
+
 @Injectable()
 export class NotificationsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -91,17 +101,42 @@ export class NotificationsRepository {
   }
 
   /**
-   * Takes a due notification for one attempt (replica-safe: the row lock lets one claimer win).
-   * Due = pending and its time has come, or delivering past its lease (the claimer died).
+   * Takes due notifications for one attempt each, in one statement (a worker's batch), replica-safe:
+   * the row lock lets one claimer win. Due = pending and its time has come, or delivering past its
+   * lease (the claimer died). The rows it took.
    */
-  async claim(id: string, leaseS: number): Promise<ClaimedNotification | null> {
-    const rows = rowsOf<ClaimedNotification>(
+  async claimMany(ids: string[], leaseS: number): Promise<ClaimedNotification[]> {
+    if (!ids.length) return [];
+    return rowsOf<ClaimedNotification>(
       await this.ds.query(
         `UPDATE notifications
             SET status = 'delivering', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
-          WHERE id = $1 AND status IN ('pending','delivering') AND next_attempt_at <= now()
+          WHERE id = ANY($1::uuid[]) AND status IN ('pending','delivering') AND next_attempt_at <= now()
           RETURNING id, body, attempts, armed_attempts`,
-        [id, leaseS],
+        [ids, leaseS],
+      ),
+    );
+  }
+
+  /**
+   * recordAttempt + finish (+ the next attempt's job when the row goes back to pending) as ONE
+   * statement: `job` from JobsService.jobCte with `when` over `f`. Null when this claimer no
+   * longer holds the row (nothing settled; the attempt is still recorded).
+   */
+  async settle(
+    a: { id: string; tryNumber: number; outcome: AttemptOutcome; retryInS: number; statusCode: number | null; error: string | null; durationMs: number },
+    job: { text: string; values: unknown[] },
+  ): Promise<{ status: NotificationStatus; next_attempt_at: Date | null } | null> {
+    const k = job.values.length;
+    const p = (i: number) => `$${k + i}`;
+    const rows = rowsOf<{ status: NotificationStatus; next_attempt_at: Date | null }>(
+      await this.ds.query(
+        `WITH a AS (
+           INSERT INTO notification_attempts (notification_id, try_number, http_status, error, duration_ms)
+           VALUES (${p(1)}::uuid, ${p(2)}::int, ${p(5)}::int, ${p(6)}::text, ${p(7)}::int) ON CONFLICT (notification_id, try_number) DO NOTHING
+         ), f AS (${FINISH_SQL.replace(/\$(\d)/g, (_m, n: string) => p(Number(n)))}), job AS (${job.text})
+         SELECT status, next_attempt_at FROM f`,
+        [...job.values, a.id, a.tryNumber, a.outcome, a.retryInS, a.statusCode, a.error, a.durationMs],
       ),
     );
     return rows[0] ?? null;
@@ -125,14 +160,7 @@ export class NotificationsRepository {
   ): Promise<{ status: NotificationStatus; next_attempt_at: Date | null } | null> {
     const rows = rowsOf<{ status: NotificationStatus; next_attempt_at: Date | null }>(
       await m.query(
-        `UPDATE notifications
-            SET status = CASE WHEN $3 = 'delivered' THEN 'delivered' WHEN $3 = 'gone' THEN 'abandoned'
-                              WHEN now() >= retry_until THEN 'failed' ELSE 'pending' END,
-                next_attempt_at = CASE WHEN $3 = 'retry' AND now() < retry_until THEN now() + make_interval(secs => $4) ELSE NULL END,
-                delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END,
-                last_status_code = $5, last_error = $6, updated_at = now()
-          WHERE id = $1 AND ((status = 'delivering' AND attempts = $2) OR ($3 = 'delivered' AND status IN ('pending','delivering')))
-          RETURNING status, next_attempt_at`,
+        FINISH_SQL,
         [f.id, f.tryNumber, f.outcome, f.retryInS, f.statusCode, f.error],
       ),
     );
