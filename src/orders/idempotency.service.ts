@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { SqlPart } from './orders.repository';
 import { ApiError } from '../common/api-error';
 import { SETTINGS } from '../config/settings.module';
 import { rowsOf } from '../database/sql';
@@ -72,20 +73,18 @@ export class IdempotencyService {
   }
 
   async complete(scope: string, key: string, status: number, body: unknown, orderId: string | null): Promise<void> {
-    await this.ds.query(
-      `UPDATE idempotency_keys SET state='done', response_status=$3, response_body=$4, order_id=COALESCE($5, order_id), locked_until=NULL, updated_at=now()
-       WHERE scope=$1 AND key=$2`,
-      [scope, key, status, JSON.stringify(body), orderId],
-    );
+    const part = this.completePart(scope, key, status, body, orderId);
+    await this.ds.query(part.sql, part.values);
   }
 
-  /**
-   * Ties the key to the order in the transaction that saves the order, so whatever fails after
-   * (the gateway, the database, the process) a retry with the key finishes that order instead
-   * of making another one.
-   */
-  async linkOrder(manager: EntityManager, scope: string, key: string, orderId: string): Promise<void> {
-    await manager.query(`UPDATE idempotency_keys SET order_id = $3, updated_at = now() WHERE scope = $1 AND key = $2`, [scope, key, orderId]);
+  /** `complete` as a part of the order change's one statement (OrdersRepository.applyOptimistic). */
+  completePart(scope: string, key: string, status: number, body: unknown, orderId: string | null): SqlPart {
+    return {
+      name: 'idempotency_done',
+      sql: `UPDATE idempotency_keys SET state='done', response_status=$3::int, response_body=$4::jsonb, order_id=COALESCE($5::uuid, order_id), locked_until=NULL, updated_at=now()
+            WHERE scope=$1::text AND key=$2::text`,
+      values: [scope, key, status, JSON.stringify(body), orderId],
+    };
   }
 
   /** The call failed in a way a retry can finish: free the key, remember the order. */

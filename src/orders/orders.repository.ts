@@ -107,27 +107,32 @@ export class OrdersRepository {
   }
 
   /**
-   * Saves a new `pending` order and its first timeline event; null when the external id is taken.
-   * `alsoInTx` runs in the same transaction with the new id (the Idempotency-Key's link to it).
+   * Saves a new `pending` order, its first timeline event and (`link`) the Idempotency-Key's tie
+   * to it, in one statement; the order comes back with its row version (for applyOptimistic).
+   * Null when the external id is taken.
    */
-  async insertPending(fields: NewOrder, source: EventSource, alsoInTx?: (m: EntityManager, orderId: string) => Promise<void>): Promise<OrderEntity | null> {
-    const created = await this.ds.transaction(async (m) => {
-      const rows: OrderEntity[] = await m.query(
-        `INSERT INTO orders (external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
-         VALUES ($1,$2,'pending',$3,$4,$5,$6,$7,$8,$9,$10)
-         ON CONFLICT (external_id) DO NOTHING RETURNING id`,
+  async insertPending(fields: NewOrder, source: EventSource, link?: { scope: string; key: string }): Promise<{ order: OrderEntity; version: string } | null> {
+    const rows = rowsOf<VersionedRow>(
+      await this.ds.query(
+        `WITH ord AS (
+           INSERT INTO orders (external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
+           VALUES ($1,$2,'pending',$3,$4,$5,$6,$7,$8,$9,$10)
+           ON CONFLICT (external_id) DO NOTHING RETURNING *, xmin::text AS row_version
+         ), ev AS (
+           INSERT INTO order_events (order_id, type, from_status, to_status, source, dedupe_key, data)
+           SELECT id, 'order.created', NULL, 'pending', $11::varchar, 'created', '{}'::jsonb FROM ord
+         ), link AS (
+           UPDATE idempotency_keys SET order_id = (SELECT id FROM ord), updated_at = now()
+            WHERE scope = $12::text AND key = $13::text AND EXISTS (SELECT 1 FROM ord)
+         )
+         SELECT * FROM ord`,
         [fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description, JSON.stringify(fields.metadata ?? {}),
-          fields.success_url, fields.fail_url, fields.payment_method],
-      );
-      if (!rows.length) return null;
-      if (alsoInTx) await alsoInTx(m, rows[0].id);
-      await this.insertEvents(m, rows[0].id, source, [
-        { type: 'order.created' as EventDraft['type'], from_status: null, to_status: 'pending', dedupe_key: 'created', data: {} },
-      ]);
-      return m.getRepository(OrderEntity).findOneByOrFail({ id: rows[0].id });
-    });
-    if (created) this.metrics?.orderTransition(null, 'pending', source);
-    return created;
+          fields.success_url, fields.fail_url, fields.payment_method, source, link?.scope ?? null, link?.key ?? null],
+      ),
+    );
+    if (!rows.length) return null;
+    this.metrics?.orderTransition(null, 'pending', source);
+    return versioned(rows[0]!);
   }
 
   /**

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { Caller } from '../common/auth.guard';
 import { SETTINGS } from '../config/settings.module';
@@ -57,7 +56,7 @@ export class OrdersService {
     if ((await this.catalogue.isCurrencyEnabled(input.currency, provider)) === false) {
       throw ApiError.validation({ currency: [`currency ${input.currency} is not enabled at the gateway`] });
     }
-    if (idempotencyKey === undefined) return { status: 201, body: await this.createFresh(input, gateway) };
+    if (idempotencyKey === undefined) return { status: 201, body: (await this.createFresh(input, gateway)).output };
 
     if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {
       throw ApiError.validation({ 'Idempotency-Key': ['must be 1-255 characters'] });
@@ -66,10 +65,11 @@ export class OrdersService {
     const claim = await this.idempotency.claim(scope, idempotencyKey, this.idempotency.hash(input));
     if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
     try {
-      const link = (m: EntityManager, orderId: string) => this.idempotency.linkOrder(m, scope, idempotencyKey, orderId);
-      const order = claim.orderId ? await this.resume(claim.orderId, gateway) : await this.createFresh(input, gateway, link);
-      await this.idempotency.complete(scope, idempotencyKey, 201, order, order.id);
-      return { status: 201, body: order };
+      const idem = { scope, key: idempotencyKey };
+      const made = claim.orderId ? { output: await this.resume(claim.orderId, gateway), completed: false } : await this.createFresh(input, gateway, idem);
+      // Usually the key was completed in the statement that attached the invoice; else here.
+      if (!made.completed) await this.idempotency.complete(scope, idempotencyKey, 201, made.output, made.output.id);
+      return { status: 201, body: made.output };
     } catch (err) {
       if (err instanceof ApiError && err.status < 500 && err.code === 'DUPLICATE_EXTERNAL_ID') {
         const body = { error: { code: err.code, message: err.message, details: err.details } };
@@ -82,10 +82,14 @@ export class OrdersService {
     }
   }
 
-  /** Saves the order first (pending), then opens its invoice. */
-  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway, link?: (m: EntityManager, orderId: string) => Promise<void>): Promise<OrderOutput> {
+  /**
+   * Saves the order first (pending; with `idem`, the key is tied to it in the same statement),
+   * then opens its invoice. `completed`: the key was completed with the reply in the statement
+   * that attached the invoice.
+   */
+  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway, idem?: { scope: string; key: string }): Promise<{ output: OrderOutput; completed: boolean }> {
     const externalId = input.external_id ?? `ord_${randomUUID()}`;
-    const order = await this.orders.insertPending(
+    const saved = await this.orders.insertPending(
       {
         external_id: externalId,
         provider: gateway.name,
@@ -99,13 +103,14 @@ export class OrdersService {
         payment_method: input.payment_method ?? null,
       },
       'api',
-      link,
+      idem,
     );
-    if (!order) {
+    if (!saved) {
       const existing = await this.orders.findByRef(externalId);
       throw new ApiError(409, 'DUPLICATE_EXTERNAL_ID', `An order with external_id ${externalId} already exists.`, { order_id: existing?.id ?? null });
     }
-    return toOrderOutput(await this.openInvoice(order, gateway, 'api'));
+    const opened = await this.openInvoice(saved.order, gateway, 'api', { version: saved.version, idem });
+    return { output: toOrderOutput(opened.order), completed: opened.completed };
   }
 
   /** A retry of a call that failed at the gateway: finish the order it already saved. */
@@ -128,10 +133,19 @@ export class OrdersService {
       throw gatewayApiError(err, { order_id: order.id });
     }
     if (found) return (await this.orders.apply(order.id, source, () => gatewayStateOf(found))).order;
-    return this.openInvoice(order, gateway, source);
+    return (await this.openInvoice(order, gateway, source)).order;
   }
 
-  private async openInvoice(order: OrderEntity, gateway: PaymentGateway, source: EventSource): Promise<OrderEntity> {
+  /**
+   * `fresh`: the order as just saved, with its row version: the invoice is attached in one
+   * statement (which also completes the Idempotency-Key, `completed`), unless the row moved meanwhile.
+   */
+  private async openInvoice(
+    order: OrderEntity,
+    gateway: PaymentGateway,
+    source: EventSource,
+    fresh?: { version: string; idem?: { scope: string; key: string } },
+  ): Promise<{ order: OrderEntity; completed: boolean }> {
     let invoice: GatewayInvoice | null;
     try {
       invoice = await gateway.createInvoice({
@@ -157,17 +171,17 @@ export class OrdersService {
       }
       this.log.log(`order ${order.id}: invoice ${invoice.invoiceId} found by external_id after an unclear create`);
       const inv = invoice;
-      return (await this.orders.apply(order.id, source, () => gatewayStateOf(inv))).order;
+      return { order: (await this.orders.apply(order.id, source, () => gatewayStateOf(inv))).order, completed: false };
     }
-    const inv = invoice;
-    return (
-      await this.orders.apply(order.id, source, () => ({
-        kind: 'invoice_created',
-        invoiceId: inv.invoiceId,
-        paymentLink: inv.paymentLink,
-        expiresAt: inv.expiresAt,
-      }))
-    ).order;
+    const created: Observation = { kind: 'invoice_created', invoiceId: invoice.invoiceId, paymentLink: invoice.paymentLink, expiresAt: invoice.expiresAt };
+    if (fresh) {
+      const idem = fresh.idem;
+      const done = await this.orders.applyOptimistic(order, fresh.version, source, created, (change) =>
+        idem ? [this.idempotency.completePart(idem.scope, idem.key, 201, toOrderOutput(change.order), change.order.id)] : [],
+      );
+      if (done) return { order: done.order, completed: !!idem };
+    }
+    return { order: (await this.orders.apply(order.id, source, () => created)).order, completed: false };
   }
 
   async get(ref: string): Promise<OrderEntity> {
