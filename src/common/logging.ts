@@ -1,6 +1,7 @@
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { Settings } from '../config/settings';
 
@@ -90,8 +91,13 @@ export function pinoHttpOptions(settings: Settings, destination: DestinationStre
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
     // request_id on every line logged while a request is handled: pino-http's own lines and, via
-    // nestjs-pino's AsyncLocalStorage, every Nest `Logger` line of the services it calls.
-    customProps: (req) => ({ service: 'merchant-payments', request_id: (req as IncomingMessage & { id?: string }).id }),
+    // nestjs-pino's AsyncLocalStorage, every Nest `Logger` line of the services it calls. Bound
+    // once per request (quietReqLogger: req.log carries only the id; the access line adds req);
+    // `service` is a base field of every line, not a per-request binding (each child() costs a
+    // serialisation and a redaction pass on the hot path).
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'request_id' },
+    base: { service: 'merchant-payments', pid: process.pid, hostname: hostname() },
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityNotFoundError } from 'typeorm';
@@ -48,6 +48,7 @@ export type NewOrder = Pick<
 
 @Injectable()
 export class OrdersRepository {
+  private readonly log = new Logger('Orders');
   private readonly listeners: Array<{ write: ChangeListener; plan: ChangePlanner }> = [];
 
   constructor(
@@ -243,8 +244,12 @@ export class OrdersRepository {
     const [row] = rowsOf<{ ok: number; events: string[] }>(
       await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM upd)::int AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
     );
-    if (!row || row.ok !== 1) return null;
+    if (!row || row.ok !== 1) {
+      this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
+      return null;
+    }
     const inserted = new Set(row.events);
+    if (parts.length) this.log.debug(`order ${order.id}: ${order.status} -> ${next.status} written in one statement with ${parts.map((p) => p.name).join(', ')}`);
     const applied = { order: changes ? next : order, decision, events: events.filter((e) => inserted.has(e.id)) };
     for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
     return applied;

@@ -1,7 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AxiosResponse, isAxiosError } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
 import { GatewayError, GatewayErrorKind } from '../gateway.errors';
@@ -310,23 +309,23 @@ export class EccaexClient {
     let res: AxiosResponse<string> | undefined;
     let failure: GatewayError | undefined;
     try {
-      res = await firstValueFrom(
-        this.http.request<string>({
-          method: spec.method,
-          url: this.baseUrl + spec.path,
-          params,
-          data,
-          headers,
-          timeout: timeoutMs,
-          signal: controller.signal,
-          responseType: 'text',
-          transformResponse: [(raw: unknown) => raw],
-          validateStatus: () => true,
-          maxRedirects: 0,
-          maxContentLength: this.maxResponseBytes,
-          maxBodyLength: this.maxResponseBytes,
-        }),
-      );
+      // HttpService's axios instance directly: its Observable wrapper adds a CancelToken (and a
+      // CanceledError built on every completed call) for nothing here; the deadline is our signal.
+      res = await this.http.axiosRef.request<string>({
+        method: spec.method,
+        url: this.baseUrl + spec.path,
+        params,
+        data,
+        headers,
+        timeout: timeoutMs,
+        signal: controller.signal,
+        responseType: 'text',
+        transformResponse: [(raw: unknown) => raw],
+        validateStatus: () => true,
+        maxRedirects: 0,
+        maxContentLength: this.maxResponseBytes,
+        maxBodyLength: this.maxResponseBytes,
+      });
     } catch (err) {
       failure = this.transportError(spec.endpoint, err, deadlineHit);
     } finally {
