@@ -61,21 +61,23 @@ export class OrdersRepository {
     this.listeners.push({ write, plan });
   }
 
+  /** By id (a UUID) or else by external_id, in one indexed query (plain SQL: the hot read path). */
   async findByRef(ref: string, manager: EntityManager = this.ds.manager): Promise<OrderEntity | null> {
-    const repo = manager.getRepository(OrderEntity);
-    if (isUuid(ref)) {
-      const byId = await repo.findOneBy({ id: ref });
-      if (byId) return byId;
-    }
-    return repo.findOneBy({ external_id: ref });
+    const rows = isUuid(ref)
+      ? await manager.query(`SELECT * FROM orders WHERE id = $1::uuid OR external_id = $2 ORDER BY (id = $1::uuid) DESC LIMIT 1`, [ref, ref])
+      : await manager.query(`SELECT * FROM orders WHERE external_id = $1`, [ref]);
+    const [row] = rowsOf<OrderEntity>(rows);
+    return row ? Object.assign(new OrderEntity(), row) : null;
   }
 
-  findByExternalId(externalId: string): Promise<OrderEntity | null> {
-    return this.ds.getRepository(OrderEntity).findOneBy({ external_id: externalId });
+  async findByExternalId(externalId: string): Promise<OrderEntity | null> {
+    const [row] = rowsOf<OrderEntity>(await this.ds.query(`SELECT * FROM orders WHERE external_id = $1`, [externalId]));
+    return row ? Object.assign(new OrderEntity(), row) : null;
   }
 
-  findByInvoice(provider: string, invoiceId: string): Promise<OrderEntity | null> {
-    return this.ds.getRepository(OrderEntity).findOneBy({ provider, gateway_invoice_id: invoiceId });
+  async findByInvoice(provider: string, invoiceId: string): Promise<OrderEntity | null> {
+    const [row] = rowsOf<OrderEntity>(await this.ds.query(`SELECT * FROM orders WHERE provider = $1 AND gateway_invoice_id = $2`, [provider, invoiceId]));
+    return row ? Object.assign(new OrderEntity(), row) : null;
   }
 
   /**
