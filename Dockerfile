@@ -29,4 +29,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+# The same V8 flags as `npm run start:prod` (and the benchmarks): a 192 MB old-space heap keeps
+# the process near 170-190 MB RSS under load (V8 otherwise grows the heap lazily past 300 MB).
+CMD ["node", "--max-old-space-size=192", "dist/src/main.js"]
