@@ -134,6 +134,8 @@ export class PGliteServer {
         const idx = this.owner === null ? 0 : this.queue.findIndex((g) => g.conn === this.owner);
         if (idx < 0) break;
         const [group] = this.queue.splice(idx, 1);
+        // The group's replies leave in one write (cork), not one per protocol message.
+        group.socket.cork();
         try {
           for (const message of group.messages) {
             await this.db.execProtocolRawStream(new Uint8Array(message), {
@@ -147,6 +149,7 @@ export class PGliteServer {
           group.socket.destroy();
           if (this.owner === group.conn) this.owner = null;
         } finally {
+          group.socket.uncork();
           group.done?.();
         }
       }
