@@ -64,10 +64,13 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       const open = [...rows.values()].filter((r) => r.status !== 'processed' && r.status !== 'unmatched');
       const orders = await this.orders.findForCallbacks(open.map((r) => ({ key: r.id, provider: r.provider, invoiceId: r.gateway_order_id, externalId: r.external_id })));
       const finalIds = new Set(jobs.filter((j) => j.retryCount >= j.retryLimit).flatMap(inboxIdsOf));
+      // Callbacks naming no order of ours are settled together: one statement, one log line.
+      const unmatched = open.filter((r) => !orders.has(r.id));
+      if (unmatched.length) await this.settleUnmatched(unmatched);
       const failures = new Map<string, Error>();
       await forEachLimit(ids, 32, async (id) => {
         const row = rows.get(id);
-        if (!row) return;
+        if (!row || !orders.has(id)) return; // settled before, or unmatched (above)
         try {
           await this.processStored(row, finalIds.has(id), orders.get(id) ?? null);
         } catch (err) {
@@ -81,6 +84,13 @@ export class CallbackProcessor implements OnApplicationBootstrap {
         if (failed) await this.jobs.fail(CALLBACK_QUEUE, job.id, failures.get(failed)!);
       }
     });
+  }
+
+  private async settleUnmatched(rows: InboxRow[]): Promise<void> {
+    await this.inbox.finishMany(rows.map((r) => ({ id: r.id, outcome: unmatchedOutcome(r) })), 'unmatched');
+    for (const r of rows) this.metrics?.callbackUnmatched(r.provider);
+    const shown = rows.slice(0, 5).map((r) => `${r.id} (gateway order ${r.gateway_order_id ?? '-'}, external_id ${r.external_id ?? '-'})`);
+    this.log.warn(`${rows.length} callback(s) unmatched, no order of ours: ${shown.join(', ')}${rows.length > 5 ? `, and ${rows.length - 5} more (GET /v1/webhook-events?status=unmatched)` : ''}`);
   }
 
   /** The pg-boss path: skips rows already settled; throws to have pg-boss retry. */
@@ -103,7 +113,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     // `known`: looked up with the rest of its batch (null = no order of ours); else looked up here.
     const order = known !== undefined ? (known?.order ?? null) : await this.findOrder(row);
     if (!order) {
-      const outcome = { reason: 'no order of ours matches this callback', gateway_order_id: row.gateway_order_id, external_id: row.external_id };
+      const outcome = unmatchedOutcome(row);
       await this.inbox.finish(row.id, 'unmatched', { outcome });
       this.metrics?.callbackUnmatched(row.provider);
       this.log.warn(`callback ${row.id}: unmatched (gateway order ${row.gateway_order_id ?? '-'}, external_id ${row.external_id ?? '-'})`);
@@ -163,6 +173,8 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     return row.external_id ? this.orders.findByExternalId(row.external_id) : null;
   }
 }
+
+const unmatchedOutcome = (row: InboxRow) => ({ reason: 'no order of ours matches this callback', gateway_order_id: row.gateway_order_id, external_id: row.external_id });
 
 interface CallbackJobData {
   inboxIds?: string[];

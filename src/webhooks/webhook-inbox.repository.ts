@@ -136,6 +136,18 @@ export class WebhookInboxRepository {
     await manager.query(part.sql, part.values);
   }
 
+  /** `finish` of many rows with one status, each with its outcome, in one statement. */
+  async finishMany(rows: Array<{ id: string; outcome: Record<string, unknown> }>, status: InboxStatus): Promise<void> {
+    await this.ds.query(
+      `UPDATE webhook_inbox w SET status = CASE WHEN w.status='conflict' THEN w.status ELSE $3::varchar END,
+              outcome = u.outcome::jsonb, last_error = NULL, attempts = w.attempts + 1,
+              processed_at = CASE WHEN $3::varchar IN ('processed','unmatched') THEN now() ELSE w.processed_at END
+         FROM unnest($1::uuid[], $2::text[]) AS u(id, outcome)
+        WHERE w.id = u.id`,
+      [rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.outcome)), status],
+    );
+  }
+
   /** `finish` as a part of an order change's one statement (OrdersRepository.applyOptimistic). */
   finishPart(id: string, status: InboxStatus, fields: { order_id?: string | null; outcome?: Record<string, unknown>; error?: string | null }): SqlPart {
     return {
