@@ -1,4 +1,4 @@
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -30,7 +30,12 @@ const SECRET_KEYS = [
 ];
 const HEADER_KEYS = ['authorization', 'Authorization', 'x-api-key', 'X-Api-Key', 'x-signature', 'X-Signature', 'webhook-signature', 'cookie', 'set-cookie'];
 
-/** Paths pino blanks out wherever they occur in a log line. */
+/**
+ * Paths pino blanks out (a first layer, also on per-request bindings). Only fixed paths: a path
+ * with a leading wildcard makes pino walk every binding of every per-request child logger
+ * (bench/: ~0.04 ms and 13 % of the service's CPU on the callback route). Secrets anywhere else
+ * in a line are blanked by `scrubSecrets` when the line is written.
+ */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
@@ -38,10 +43,38 @@ export const REDACT_PATHS = [
   'req.headers["webhook-signature"]',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  ...SECRET_KEYS.flatMap((k) => [`["${k}"]`, `*["${k}"]`]),
-  // headers objects anywhere a line may carry them (a request, an axios error's config, ...)
-  ...HEADER_KEYS.flatMap((k) => [`headers["${k}"]`, `*.headers["${k}"]`, `*.config.headers["${k}"]`, `*.*.headers["${k}"]`]),
+  ...SECRET_KEYS.map((k) => `["${k}"]`),
+  ...HEADER_KEYS.flatMap((k) => [`headers["${k}"]`, `err.config.headers["${k}"]`]),
 ];
+
+const SECRET_NAMES = new Set([...SECRET_KEYS, ...HEADER_KEYS].map((k) => k.toLowerCase()));
+const MAX_DEPTH = 8;
+
+/**
+ * A log line's fields with every value under a secret-named key (any case, any depth up to 8)
+ * replaced by "[redacted]"; errors are serialised first (message, stack and their own fields,
+ * e.g. an HTTP client error's request config and headers). Objects are copied only where
+ * something was blanked; the caller's objects are never modified.
+ */
+export function scrubSecrets<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || Buffer.isBuffer(value)) return value;
+  if (value instanceof Error) return scrubSecrets(pino.stdSerializers.err(value) as unknown as T, depth);
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    value.forEach((v, i) => {
+      const r = scrubSecrets(v, depth + 1);
+      if (r !== v) (out ??= [...value])[i] = r;
+    });
+    return (out ?? value) as T;
+  }
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    const r = SECRET_NAMES.has(key.toLowerCase()) && v !== undefined && v !== null ? '[redacted]' : scrubSecrets(v, depth + 1);
+    if (r !== v) (out ??= { ...(value as Record<string, unknown>) })[key] = r;
+  }
+  return (out ?? value) as T;
+}
 
 /** Query parameters whose values are blanked in logged URLs. */
 const SECRET_QUERY = /^(token|key|api_?key|secret|signature|sig|password|access_token)$/i;
@@ -89,6 +122,7 @@ export function pinoHttpOptions(settings: Settings, destination: DestinationStre
     ...(destination ? { stream: destination } : {}),
     level: settings.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { log: (fields: Record<string, unknown>) => scrubSecrets(fields) },
     genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
     // request_id on every line logged while a request is handled: pino-http's own lines and, via
     // nestjs-pino's AsyncLocalStorage, every Nest `Logger` line of the services it calls. Bound
