@@ -3,14 +3,15 @@
  * wait for it and then go together, as ONE statement (rows and their processing job), instead of
  * one statement (and one commit) each. A lone callback on a quiet service goes at once; under load
  * the batches form by themselves. Every caller still gets its own outcome, and only after the
- * statement that holds its row has committed: the 200 still means "durably stored".
+ * statement that holds its row has committed: the 200 still means "durably stored". `run` may
+ * answer an Error in an item's place: that caller alone gets it.
  */
 export class Batcher<In, Out> {
   private readonly queue: Array<{ item: In; resolve: (v: Out) => void; reject: (e: unknown) => void }> = [];
   private inFlight = 0;
 
   constructor(
-    private readonly run: (items: In[]) => Promise<Out[]>,
+    private readonly run: (items: In[]) => Promise<Array<Out | Error>>,
     private readonly opts: { maxBatch: number; maxInFlight: number },
   ) {}
 
@@ -27,7 +28,12 @@ export class Batcher<In, Out> {
       this.inFlight += 1;
       this.run(batch.map((b) => b.item))
         .then(
-          (outs) => batch.forEach((b, i) => b.resolve(outs[i]!)),
+          (outs) =>
+            batch.forEach((b, i) => {
+              const out = outs[i];
+              if (out instanceof Error) b.reject(out);
+              else b.resolve(out!);
+            }),
           (err) => batch.forEach((b) => b.reject(err)),
         )
         .finally(() => {

@@ -54,7 +54,23 @@ export class WebhookIntakeService {
   }
 
   /** One statement for the whole batch (rows + one job); a transaction when pg-boss's statement is not the expected shape. */
-  private async storeBatch(items: NewCallback[]): Promise<StoreOutcome[]> {
+  /**
+   * A batch refused for its data (SQLSTATE class 22 or 23: one callback the table cannot hold)
+   * is stored again one by one, so only that callback is refused; any other failure (the
+   * database is unreachable) refuses the whole batch at once, and the gateway retries.
+   */
+  private async storeBatch(items: NewCallback[]): Promise<Array<StoreOutcome | Error>> {
+    try {
+      return await this.storeTogether(items);
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (items.length < 2 || !/^2[23]/.test(code)) throw err;
+      this.log.warn(`a batch of ${items.length} callbacks was refused (${code}: ${(err as Error).message}); storing them one by one`);
+      return Promise.all(items.map((c) => this.storeTogether([c]).then((r) => r[0]!, (e: Error) => e)));
+    }
+  }
+
+  private async storeTogether(items: NewCallback[]): Promise<StoreOutcome[]> {
     const withIds = items.map((c) => ({ id: randomUUID(), c }));
     const job = await this.jobs.jobCte(CALLBACK_QUEUE, { inboxIds: [] }, { when: 'EXISTS (SELECT 1 FROM ins)', dataSql: "(SELECT jsonb_build_object('inboxIds', jsonb_agg(id)) FROM ins)" });
     const stored = job ? await this.inbox.insertBatchWithJob(withIds, job) : null;
