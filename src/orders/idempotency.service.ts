@@ -29,7 +29,8 @@ export function canonicalJson(v: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
-  private readonly leaseMs: number;
+  /** How long a claim holds the key before a retry may take it over. */
+  readonly leaseMs: number;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -77,11 +78,16 @@ export class IdempotencyService {
     await this.ds.query(part.sql, part.values);
   }
 
-  /** `complete` as a part of the order change's one statement (OrdersRepository.applyOptimistic). */
+  /**
+   * `complete` as a part of the order change's one statement (OrdersRepository.applyOptimistic).
+   * A refusal (4xx) names no order: a key claimed with a new order's id whose external_id turned
+   * out to be taken must not keep that id.
+   */
   completePart(scope: string, key: string, status: number, body: unknown, orderId: string | null): SqlPart {
     return {
       name: 'idempotency_done',
-      sql: `UPDATE idempotency_keys SET state='done', response_status=$3::int, response_body=$4::jsonb, order_id=COALESCE($5::uuid, order_id), locked_until=NULL, updated_at=now()
+      sql: `UPDATE idempotency_keys SET state='done', response_status=$3::int, response_body=$4::jsonb,
+                   order_id = CASE WHEN $3::int >= 400 THEN $5::uuid ELSE COALESCE($5::uuid, order_id) END, locked_until=NULL, updated_at=now()
             WHERE scope=$1::text AND key=$2::text`,
       values: [scope, key, status, JSON.stringify(body), orderId],
     };

@@ -110,32 +110,56 @@ export class OrdersRepository {
   }
 
   /**
-   * Saves a new `pending` order, its first timeline event and (`link`) the Idempotency-Key's tie
-   * to it, in one statement; the order comes back with its row version (for applyOptimistic).
-   * Null when the external id is taken.
+   * Saves a new `pending` order and its first timeline event in one statement, tied to an
+   * Idempotency-Key (`tie`) in the same statement, so a retry with the key finds this order
+   * whatever fails afterwards:
+   * - `tie.claim` set: the key is new to us. It is claimed (in progress, leased `leaseMs`, naming
+   *   the order's id) and the order saved only if the claim succeeded; `claimed: false` when the
+   *   key already exists (nothing written; the caller takes the replay / conflict path).
+   * - otherwise an existing key the caller holds is updated to name the order.
+   * `saved` is the order with its row version (for applyOptimistic), null when the external id is
+   * taken.
    */
-  async insertPending(fields: NewOrder, source: EventSource, link?: { scope: string; key: string }): Promise<{ order: OrderEntity; version: string } | null> {
-    const rows = rowsOf<VersionedRow>(
-      await this.ds.query(
-        `WITH ord AS (
-           INSERT INTO orders (external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
-           VALUES ($1,$2,'pending',$3,$4,$5,$6,$7,$8,$9,$10)
-           ON CONFLICT (external_id) DO NOTHING RETURNING *, xmin::text AS row_version
-         ), ev AS (
+  async insertPending(
+    fields: NewOrder,
+    source: EventSource,
+    tie?: { scope: string; key: string; claim?: { hash: string; leaseMs: number } },
+  ): Promise<{ claimed: boolean; saved: { order: OrderEntity; version: string } | null }> {
+    const id = randomUUID();
+    const values: unknown[] = [
+      id, fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description,
+      JSON.stringify(fields.metadata ?? {}), fields.success_url, fields.fail_url, fields.payment_method, source, tie?.scope ?? null, tie?.key ?? null,
+    ];
+    const order = `INSERT INTO orders (id, external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
+           SELECT $1::uuid, $2::text, $3::text, 'pending', $4::numeric, $5::text, $6::text, $7::text, $8::jsonb, $9::text, $10::text, $11::text`;
+    const event = `ev AS (
            INSERT INTO order_events (order_id, type, from_status, to_status, source, dedupe_key, data)
-           SELECT id, 'order.created', NULL, 'pending', $11::varchar, 'created', '{}'::jsonb FROM ord
-         ), link AS (
+           SELECT id, 'order.created', NULL, 'pending', $12::varchar, 'created', '{}'::jsonb FROM ord
+         )`;
+    const sql = tie?.claim
+      ? `WITH claim AS (
+           INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, order_id)
+           VALUES ($13::text, $14::text, $15::text, 'in_progress', now() + make_interval(secs => $16::float8 / 1000), $1::uuid)
+           ON CONFLICT (scope, key) DO NOTHING RETURNING key
+         ), ord AS (
+           ${order} WHERE EXISTS (SELECT 1 FROM claim)
+           ON CONFLICT (external_id) DO NOTHING RETURNING *, xmin::text AS row_version
+         ), ${event}
+         SELECT (SELECT count(*) FROM claim)::int AS claimed, ord.* FROM (SELECT 1) AS one LEFT JOIN ord ON true`
+      : `WITH ord AS (
+           ${order}
+           ON CONFLICT (external_id) DO NOTHING RETURNING *, xmin::text AS row_version
+         ), ${event}, link AS (
            UPDATE idempotency_keys SET order_id = (SELECT id FROM ord), updated_at = now()
-            WHERE scope = $12::text AND key = $13::text AND EXISTS (SELECT 1 FROM ord)
+            WHERE scope = $13::text AND key = $14::text AND EXISTS (SELECT 1 FROM ord)
          )
-         SELECT * FROM ord`,
-        [fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description, JSON.stringify(fields.metadata ?? {}),
-          fields.success_url, fields.fail_url, fields.payment_method, source, link?.scope ?? null, link?.key ?? null],
-      ),
-    );
-    if (!rows.length) return null;
+         SELECT 1 AS claimed, ord.* FROM (SELECT 1) AS one LEFT JOIN ord ON true`;
+    if (tie?.claim) values.push(tie.claim.hash, tie.claim.leaseMs);
+    const [row] = rowsOf<VersionedRow & { claimed: number }>(await this.ds.query(sql, values));
+    const { claimed, ...rest } = row!;
+    if (!claimed || !rest.id) return { claimed: claimed > 0, saved: null };
     this.metrics?.orderTransition(null, 'pending', source);
-    return versioned(rows[0]!);
+    return { claimed: true, saved: versioned(rest as VersionedRow) };
   }
 
   /**

@@ -62,34 +62,71 @@ export class OrdersService {
       throw ApiError.validation({ 'Idempotency-Key': ['must be 1-255 characters'] });
     }
     const scope = caller.keyId;
-    const claim = await this.idempotency.claim(scope, idempotencyKey, this.idempotency.hash(input));
+    const idem = { scope, key: idempotencyKey };
+    const hash = this.idempotency.hash(input);
+    // A key new to us: claimed, and the order saved and tied to it, in one statement.
+    const first = await this.settlingKey(idem, () => this.createFresh(input, gateway, idem, { hash, leaseMs: this.idempotency.leaseMs }));
+    if (first) return first;
+    // The key exists: a replay, another body (422), a call still running (409), or a retry that
+    // takes over a failed or abandoned call and finishes its order.
+    const claim = await this.idempotency.claim(scope, idempotencyKey, hash);
     if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
+    const orderId = claim.orderId;
+    const again = await this.settlingKey(idem, async () =>
+      orderId ? ((await this.resume(orderId, gateway)) ?? (await this.createFresh(input, gateway, idem))) : this.createFresh(input, gateway, idem),
+    );
+    if (!again) throw new Error('idempotency key lost between claim and create');
+    return again;
+  }
+
+  /**
+   * Runs a create under a claimed key and settles the key: completed with the reply (unless the
+   * create's own statement did), completed with a DUPLICATE_EXTERNAL_ID refusal, or released
+   * (retryable, remembering the order) on any other failure. Null when `make` found the key
+   * already taken (nothing was claimed).
+   */
+  private async settlingKey(
+    idem: { scope: string; key: string },
+    make: () => Promise<{ output: OrderOutput; completed: boolean } | null>,
+  ): Promise<Reply | null> {
     try {
-      const idem = { scope, key: idempotencyKey };
-      const made = claim.orderId ? { output: await this.resume(claim.orderId, gateway), completed: false } : await this.createFresh(input, gateway, idem);
-      // Usually the key was completed in the statement that attached the invoice; else here.
-      if (!made.completed) await this.idempotency.complete(scope, idempotencyKey, 201, made.output, made.output.id);
+      const made = await make();
+      if (!made) return null;
+      if (!made.completed) await this.idempotency.complete(idem.scope, idem.key, 201, made.output, made.output.id);
       return { status: 201, body: made.output };
     } catch (err) {
       if (err instanceof ApiError && err.status < 500 && err.code === 'DUPLICATE_EXTERNAL_ID') {
         const body = { error: { code: err.code, message: err.message, details: err.details } };
-        await this.idempotency.complete(scope, idempotencyKey, err.status, body, null);
+        await this.idempotency.complete(idem.scope, idem.key, err.status, body, null);
         throw err;
       }
       const orderId = err instanceof ApiError && typeof err.details.order_id === 'string' ? err.details.order_id : null;
-      await this.idempotency.release(scope, idempotencyKey, orderId).catch(() => undefined);
+      await this.idempotency.release(idem.scope, idem.key, orderId).catch(() => undefined);
       throw err;
     }
   }
 
   /**
-   * Saves the order first (pending; with `idem`, the key is tied to it in the same statement),
-   * then opens its invoice. `completed`: the key was completed with the reply in the statement
-   * that attached the invoice.
+   * Saves the order first (pending; with `idem`, tied to the key in the same statement: `claim`
+   * claims a key new to us there, and the answer is null when the key already exists), then
+   * opens its invoice. `completed`: the key was completed with the reply in the statement that
+   * attached the invoice.
    */
-  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway, idem?: { scope: string; key: string }): Promise<{ output: OrderOutput; completed: boolean }> {
+  private async createFresh(input: CreateOrderInput, gateway: PaymentGateway): Promise<{ output: OrderOutput; completed: boolean }>;
+  private async createFresh(
+    input: CreateOrderInput,
+    gateway: PaymentGateway,
+    idem: { scope: string; key: string },
+    claim?: { hash: string; leaseMs: number },
+  ): Promise<{ output: OrderOutput; completed: boolean } | null>;
+  private async createFresh(
+    input: CreateOrderInput,
+    gateway: PaymentGateway,
+    idem?: { scope: string; key: string },
+    claim?: { hash: string; leaseMs: number },
+  ): Promise<{ output: OrderOutput; completed: boolean } | null> {
     const externalId = input.external_id ?? `ord_${randomUUID()}`;
-    const saved = await this.orders.insertPending(
+    const { claimed, saved } = await this.orders.insertPending(
       {
         external_id: externalId,
         provider: gateway.name,
@@ -103,8 +140,9 @@ export class OrdersService {
         payment_method: input.payment_method ?? null,
       },
       'api',
-      idem,
+      idem ? { ...idem, claim } : undefined,
     );
+    if (!claimed) return null;
     if (!saved) {
       const existing = await this.orders.findByRef(externalId);
       throw new ApiError(409, 'DUPLICATE_EXTERNAL_ID', `An order with external_id ${externalId} already exists.`, { order_id: existing?.id ?? null });
@@ -114,10 +152,11 @@ export class OrdersService {
   }
 
   /** A retry of a call that failed at the gateway: finish the order it already saved. */
-  private async resume(orderId: string, gateway: PaymentGateway): Promise<OrderOutput> {
+  /** Null when the key names no saved order (its create was refused or never committed). */
+  private async resume(orderId: string, gateway: PaymentGateway): Promise<{ output: OrderOutput; completed: boolean } | null> {
     const order = await this.orders.findByRef(orderId);
-    if (!order) throw ApiError.notFound('ORDER_NOT_FOUND', 'Order');
-    return toOrderOutput(await this.finishPending(order, gateway, 'api'));
+    if (!order) return null;
+    return { output: toOrderOutput(await this.finishPending(order, gateway, 'api')), completed: false };
   }
 
   /**

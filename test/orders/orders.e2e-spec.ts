@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { ops, startTestApp, storefront, TestApp } from '../support/app';
 
 const body = (over: Record<string, unknown> = {}) => ({ amount: '1500.00', currency: 'UAH', customer_id: 'user_12345', description: 'Premium subscription', ...over });
@@ -103,6 +104,29 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       const a = await create(body({ customer_id: 'scope' }), 'idem-scope').expect(201);
       const b = await app.http.post('/v1/orders').set(ops).set('Idempotency-Key', 'idem-scope').send(body({ customer_id: 'scope' })).expect(201);
       expect(b.body.id).not.toBe(a.body.id);
+    });
+
+    it('a new key whose external_id is taken: 409, replayed as 409, and the key names no order', async () => {
+      const first = await create(body({ external_id: 'dup-idem' }), 'idem-dup-a').expect(201);
+      const r = await create(body({ external_id: 'dup-idem', customer_id: 'other' }), 'idem-dup-b');
+      expect([r.status, r.body.error.code, r.body.error.details.order_id]).toEqual([409, 'DUPLICATE_EXTERNAL_ID', first.body.id]);
+      const again = await create(body({ external_id: 'dup-idem', customer_id: 'other' }), 'idem-dup-b');
+      expect([again.status, again.body.error]).toEqual([409, r.body.error]);
+      const keys = await app.app.get(DataSource).query(`SELECT key, state, order_id FROM idempotency_keys WHERE key IN ('idem-dup-a', 'idem-dup-b') ORDER BY key`);
+      expect(keys).toEqual([
+        { key: 'idem-dup-a', state: 'done', order_id: first.body.id },
+        { key: 'idem-dup-b', state: 'done', order_id: null },
+      ]);
+      expect(await sandboxInvoicesFor('dup-idem')).toHaveLength(1);
+    });
+
+    it('ten concurrent calls with one new key make one order; the others are told it is in progress or get its reply', async () => {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => create(body({ customer_id: 'idem-race' }), 'idem-race')));
+      const created = replies.filter((r) => r.status === 201);
+      expect(replies.every((r) => r.status === 201 || (r.status === 409 && r.body.error.code === 'IDEMPOTENCY_IN_PROGRESS'))).toBe(true);
+      expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+      const rows = await app.app.get(DataSource).query(`SELECT count(*)::int AS n FROM orders WHERE customer_id = 'idem-race'`);
+      expect(rows[0].n).toBe(1);
     });
 
     it('rejects an over-long key', async () => {
