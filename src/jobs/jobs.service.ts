@@ -6,6 +6,8 @@ import { rowsOf } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
 
 const PGBOSS_SCHEMA = 'pgboss';
+/** pg-boss checks every second whether the workers it was told to stop have stopped (manager.offWork). */
+const PGBOSS_STOP_CHECK_MS = 1100;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pgBossPlans = require('pg-boss/src/plans') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
 /** The statements pg-boss's workers run, unawaited, to complete or fail a batch. */
@@ -125,11 +127,14 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   async work<T>(queue: string, options: { batchSize?: number; pollingIntervalSeconds?: number; workers?: number }, handler: Handler<T>): Promise<void> {
     const { workers = 1, ...rest } = options;
     const counted: Handler<T> = async (jobs) => {
+      this.handlersInFlight += 1;
       try {
         return await handler(jobs);
       } catch (err) {
         this.metrics?.jobFailed(queue, jobs.length); // pg-boss fails every job of the batch
         throw err;
+      } finally {
+        this.handlersInFlight -= 1;
       }
     };
     const batchSize = rest.batchSize ?? 1;
@@ -163,16 +168,26 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     return this.boss.getQueueSize(queue);
   }
 
-  /** Stop fetching, let handlers in flight finish (bounded), then release what is left. */
+  /**
+   * Stop fetching, let handlers in flight finish (bounded), then release what is left. pg-boss
+   * stops its workers in the background, checking once a second until their loops have ended (a
+   * loop ends after its last fetch and handler); so this waits until no fetch and no handler of
+   * ours is running, and until that first check is past, before the pool may close: nothing of
+   * pg-boss's is left running after the service (or a test's environment) is gone.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    const t0 = Date.now();
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch((err: Error) => this.log.warn(`pg-boss stop: ${err.message}`));
-    // pg-boss returns once no job is running, but a worker may still be waiting on its fetch
-    // query; let those finish while the pool is still open (bounded), so every worker loop ends.
     const deadline = Date.now() + 5000;
-    while (this.sqlInFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((this.sqlInFlight > 0 || this.handlersInFlight > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const rest = PGBOSS_STOP_CHECK_MS - (Date.now() - t0);
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
   }
+
+  /** Our handlers running (see beforeApplicationShutdown). */
+  private handlersInFlight = 0;
 
   /** pg-boss's own queries in flight (see beforeApplicationShutdown). */
   private sqlInFlight = 0;
