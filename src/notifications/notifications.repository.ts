@@ -74,33 +74,6 @@ export class NotificationsRepository {
   }
 
   /**
-   * `insert` and its delivery job (`job`, from JobsService.jobCte with `when` over `ins`) in one
-   * statement: the job exists only if the row was new. Null when that event already has its
-   * notification.
-   */
-  async insertWithJob(
-    m: EntityManager,
-    n: { order_id: string; event_id: string; type: NotificationType; body: string; retryWindowS: number },
-    id: string,
-    job: { text: string; values: unknown[] },
-  ): Promise<string | null> {
-    const k = job.values.length;
-    const p = (i: number) => `$${k + i}`;
-    const rows = rowsOf<{ id: string | null }>(
-      await m.query(
-        `WITH ins AS (
-           INSERT INTO notifications (id, order_id, event_id, type, payload, body, status, next_attempt_at, retry_until)
-           VALUES (${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}::jsonb, ${p(6)}::text, 'pending', now(), now() + make_interval(secs => ${p(7)}))
-           ON CONFLICT (order_id, event_id) DO NOTHING RETURNING id
-         ), job AS (${job.text})
-         SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM job)::int AS jobs`,
-        [...job.values, id, n.order_id, n.event_id, n.type, n.body, n.body, n.retryWindowS],
-      ),
-    );
-    return rows[0]?.id ?? null;
-  }
-
-  /**
    * Takes due notifications for one attempt each, in one statement (a worker's batch), replica-safe:
    * the row lock lets one claimer win. Due = pending and its time has come, or delivering past its
    * lease (the claimer died). The rows it took.
