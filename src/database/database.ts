@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
@@ -58,16 +59,68 @@ export async function openDatabase(settings: Settings, waitMs = 60_000): Promise
  * exited (found by the fault suite, test/faults/postgres-restart). The client is broken either
  * way: its holder gets the error on its next query, and the pool drops it when it comes back.
  */
+let clientSerial = 0;
+/** Unique to this process: several processes may share one PGlite session (tests, replicas on a shared embedded server). */
+const processTag = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+
 export class ResilientClient extends Client {
-  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+  private readonly prepares: boolean;
+  /** Prefix of this connection's statement names: PGlite is ONE session behind every connection
+   * (pglite-server.ts), where a name another connection prepared may still exist. */
+  private readonly prefix = `mp${processTag}${(++clientSerial).toString(36)}_`;
+
+  constructor(config?: ConstructorParameters<typeof Client>[0] & { preparedStatements?: boolean }) {
     super(config);
+    this.prepares = typeof config === 'object' && config?.preparedStatements === true;
     this.on('error', (err: Error) => {
       if (this.listenerCount('error') === 1) log.warn(`database connection lost on a connection in use: ${err.message}`);
     });
   }
+
+  /**
+   * A parameterised statement the service runs again and again goes as a named prepared
+   * statement (see preparedName): Postgres parses it once per connection and, once its generic
+   * plan is as good as a fresh one, stops planning it. Planning was a third of the database's
+   * time for the order-change and order-create statements.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const [text, values] = args;
+    if (this.prepares && typeof text === 'string' && Array.isArray(values) && values.length) {
+      const name = preparedName(text);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      if (name) return (super.query as any)({ name: this.prefix + name, text, values }, ...args.slice(2));
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (super.query as any)(...args);
+  }
 }
 
-export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'>): DataSourceOptions {
+/** Statements seen this often are prepared; the rest (one-off texts, IN lists of every length) are not. */
+const PREPARE_AFTER = 3;
+/** At most this many prepared statements per connection (each holds a parse tree and a plan). */
+const MAX_PREPARED = 200;
+const seen = new Map<string, number>();
+const prepared = new Map<string, string>();
+
+/** The statement name (before the connection's prefix) for a hot statement text, or null. */
+export function preparedName(text: string): string | null {
+  const known = prepared.get(text);
+  if (known) return known;
+  if (prepared.size >= MAX_PREPARED) return null;
+  const n = (seen.get(text) ?? 0) + 1;
+  if (n < PREPARE_AFTER) {
+    if (seen.size >= 10_000) seen.clear();
+    seen.set(text, n);
+    return null;
+  }
+  seen.delete(text);
+  const name = createHash('sha1').update(text).digest('hex').slice(0, 24);
+  prepared.set(text, name);
+  return name;
+}
+
+export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'> & { embedded?: boolean }): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
@@ -79,9 +132,12 @@ export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'>):
     logging: false,
     extra: {
       Client: ResilientClient,
+      preparedStatements: true,
       max: db.poolSize,
       connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30_000,
+      // Embedded: the one connection is kept (a closed one's prepared statements would stay in
+      // PGlite's single session until the process ends).
+      idleTimeoutMillis: db.embedded ? 0 : 30_000,
       // A dead database must fail requests fast, not hang them.
       query_timeout: 15_000,
       application_name: 'merchant-payments',
@@ -96,7 +152,7 @@ const MIGRATION_LOCK = 727_001;
  * advisory lock serialises them on a real Postgres (embedded mode has a single process).
  */
 export async function runMigrations(db: DatabaseHandle): Promise<string[]> {
-  const ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: 1 }));
+  const ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: 1, embedded: db.embedded }));
   let lock: Client | undefined;
   if (!db.embedded) {
     lock = new Client({ connectionString: db.url });
