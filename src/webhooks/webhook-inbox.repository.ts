@@ -80,7 +80,13 @@ export class WebhookInboxRepository {
              (SELECT count(*) FROM job)::int AS jobs
         FROM input i
         LEFT JOIN ins ON ins.id = i.id
-        LEFT JOIN webhook_inbox o ON o.provider = i.provider AND o.idempotency_key = i.idempotency_key AND o.conflict_of IS NULL
+        -- One unique-index probe per callback not inserted (a plain join was planned as a hash
+        -- join over every stored callback of the provider: a cost that grew with the table).
+        LEFT JOIN LATERAL (
+          SELECT o.id, o.payload_hash FROM webhook_inbox o
+           WHERE ins.id IS NULL AND o.provider = i.provider AND o.idempotency_key = i.idempotency_key AND o.conflict_of IS NULL
+           LIMIT 1
+        ) o ON true
        ORDER BY i.ord`;
     const rows: Array<{ inserted: boolean; original: { id: string; payload_hash: string } | null; jobs: number }> = rowsOf(
       await this.ds.query(sql, [
@@ -139,11 +145,12 @@ export class WebhookInboxRepository {
   /** `finish` of many rows with one status, each with its outcome, in one statement. */
   async finishMany(rows: Array<{ id: string; outcome: Record<string, unknown> }>, status: InboxStatus): Promise<void> {
     await this.ds.query(
+      // By primary key (= ANY), never a join with the list: a prepared statement's plan made
+      // while the table was small must not become a scan of the whole table later.
       `UPDATE webhook_inbox w SET status = CASE WHEN w.status='conflict' THEN w.status ELSE $3::varchar END,
-              outcome = u.outcome::jsonb, last_error = NULL, attempts = w.attempts + 1,
+              outcome = ($2::text[])[array_position($1::uuid[], w.id)]::jsonb, last_error = NULL, attempts = w.attempts + 1,
               processed_at = CASE WHEN $3::varchar IN ('processed','unmatched') THEN now() ELSE w.processed_at END
-         FROM unnest($1::uuid[], $2::text[]) AS u(id, outcome)
-        WHERE w.id = u.id`,
+        WHERE w.id = ANY($1::uuid[])`,
       [rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.outcome)), status],
     );
   }
