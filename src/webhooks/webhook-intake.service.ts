@@ -27,10 +27,14 @@ export class WebhookIntakeService {
     private readonly captures: SignatureCaptureService,
   ) {}
 
-  /** Group commit: concurrent callbacks share one statement (intake-batcher.ts). */
+  /**
+   * Group commit: concurrent callbacks share one statement (intake-batcher.ts). One statement in
+   * flight at a time: measured (bench, callback-ack) 2970-2990 req/s with one against 2670-2920
+   * with two and 1700-2100 with four; fewer, larger statements cost less per callback.
+   */
   private readonly batcher = new Batcher<NewCallback, StoreOutcome>((items) => this.storeBatch(items), {
     maxBatch: 128,
-    maxInFlight: 2,
+    maxInFlight: 1,
   });
 
   async store(c: NewCallback): Promise<{ duplicate: boolean; id: string | null }> {
