@@ -69,11 +69,20 @@ export class ResilientClient extends Client {
    * (pglite-server.ts), where a name another connection prepared may still exist. */
   private readonly prefix = `mp${processTag}${(++clientSerial).toString(36)}_`;
 
+  /** Bumped for a statement whose prepared plan went stale (see query): the next use prepares it under a new name. */
+  private readonly generations = new Map<string, number>();
+  /** The server's transaction status at the last ReadyForQuery: I (idle), T (in a transaction), E (failed transaction). */
+  private txStatus = 'I';
+
   constructor(config?: ConstructorParameters<typeof Client>[0] & { preparedStatements?: boolean }) {
     super(config);
     this.prepares = typeof config === 'object' && config?.preparedStatements === true;
     this.on('error', (err: Error) => {
       if (this.listenerCount('error') === 1) log.warn(`database connection lost on a connection in use: ${err.message}`);
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (this as any).connection?.on('readyForQuery', (msg: { status?: string }) => {
+      this.txStatus = msg?.status ?? 'I';
     });
   }
 
@@ -82,14 +91,31 @@ export class ResilientClient extends Client {
    * statement (see preparedName): Postgres parses it once per connection and, once its generic
    * plan is as good as a fresh one, stops planning it. Planning was a third of the database's
    * time for the order-change and order-create statements.
+   *
+   * A table that gains a column while the service runs (a newer replica's migration) makes a
+   * prepared `SELECT *` fail with "cached plan must not change result type": the statement is
+   * then prepared again under a new name, and run again at once when no transaction was open
+   * (nothing ran: the check comes before execution); inside a transaction the error stands and
+   * the transaction's owner retries as for any failure.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
     const [text, values] = args;
-    if (this.prepares && typeof text === 'string' && Array.isArray(values) && values.length) {
-      const name = preparedName(text);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      if (name) return (super.query as any)({ name: this.prefix + name, text, values }, ...args.slice(2));
+    const callback = args.length > 2 || typeof values === 'function';
+    if (this.prepares && !callback && typeof text === 'string' && Array.isArray(values) && values.length) {
+      const hash = preparedName(text);
+      if (hash) {
+        const named = () => `${this.prefix}${hash}${this.generations.has(hash) ? `_${this.generations.get(hash)}` : ''}`;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const run = () => (super.query as any)({ name: named(), text, values }) as Promise<unknown>;
+        return run().catch((err: { code?: string; message?: string }) => {
+          if (err?.code !== '0A000' || !/cached plan must not change result type/.test(err.message ?? '')) throw err;
+          this.generations.set(hash, (this.generations.get(hash) ?? 0) + 1);
+          log.warn(`a prepared statement's tables changed shape; preparing it again${this.txStatus === 'I' ? ' and running it again' : ' (inside a transaction: the error stands)'}`);
+          if (this.txStatus !== 'I') throw err;
+          return run();
+        });
+      }
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return (super.query as any)(...args);

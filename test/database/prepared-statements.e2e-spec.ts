@@ -48,3 +48,31 @@ it('keeps the errors a statement gives (a unique violation stays SQLSTATE 23505 
   await expect(ds.query(text, ['spec', `${key}-0`])).rejects.toMatchObject({ code: '23505' });
   await expect(ds.query(text, ['spec', `${key}-0`])).rejects.toMatchObject({ code: '23505' });
 });
+
+it('prepares a statement again when its table gained a column meanwhile (a newer replica migrated), and answers', async () => {
+  const qr = ds.createQueryRunner();
+  const table = `prepared_shape_${Date.now()}`;
+  try {
+    await qr.connect();
+    await qr.query(`CREATE TABLE ${table} (id int PRIMARY KEY, a text)`);
+    await qr.query(`INSERT INTO ${table} VALUES (1, 'x')`);
+    const text = `SELECT * FROM ${table} WHERE id = $1`;
+    for (let i = 0; i < 4; i++) expect(await qr.query(text, [1])).toEqual([{ id: 1, a: 'x' }]);
+    expect(await preparedOn((sql, v) => qr.query(sql, v), text)).toHaveLength(1);
+
+    // Outside a transaction: prepared again and answered at once, with the new column.
+    await qr.query(`ALTER TABLE ${table} ADD COLUMN b text DEFAULT 'y'`);
+    expect(await qr.query(text, [1])).toEqual([{ id: 1, a: 'x', b: 'y' }]);
+    expect(await qr.query(text, [1])).toEqual([{ id: 1, a: 'x', b: 'y' }]);
+
+    // Inside a transaction the error stands (the transaction is aborted); the next use is prepared again.
+    await qr.query(`ALTER TABLE ${table} ADD COLUMN c text DEFAULT 'z'`);
+    await qr.startTransaction();
+    await expect(qr.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
+    await qr.rollbackTransaction();
+    expect(await qr.query(text, [1])).toEqual([{ id: 1, a: 'x', b: 'y', c: 'z' }]);
+  } finally {
+    await qr.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await qr.release();
+  }
+});
