@@ -10,6 +10,8 @@ export interface Settings {
   port: number;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Hot statements as named prepared statements (off for a pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode). */
+  databasePreparedStatements: boolean;
   dataDir: string;
   publicBaseUrl: string;
   /** Base of the callback_url given to the gateway; PUBLIC_BASE_URL unless the gateway reaches us another way. */
@@ -166,6 +168,7 @@ export function loadSettings(env: Env = process.env): Settings {
     port,
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
+    databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
     dataDir: str(env, 'DATA_DIR') ?? '.data',
     publicBaseUrl,
     callbackBaseUrl: url(env, 'CALLBACK_BASE_URL', publicBaseUrl)!,

@@ -11,6 +11,8 @@ export interface DatabaseHandle {
   url: string;
   embedded: boolean;
   poolSize: number;
+  /** Named prepared statements for hot statements (DATABASE_PREPARED_STATEMENTS). */
+  preparedStatements?: boolean;
   stop(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ export async function openDatabase(settings: Settings, waitMs = 60_000): Promise
   if (!settings.databaseUrl) {
     log.log(`starting embedded Postgres (PGlite) under ${settings.dataDir}`);
     const pg = await startEmbeddedPostgres(settings.dataDir);
-    return { url: pg.url, embedded: true, poolSize: 1, stop: () => pg.stop() };
+    return { url: pg.url, embedded: true, poolSize: 1, preparedStatements: settings.databasePreparedStatements, stop: () => pg.stop() };
   }
   const url = settings.databaseUrl;
   const deadline = Date.now() + waitMs;
@@ -49,7 +51,7 @@ export async function openDatabase(settings: Settings, waitMs = 60_000): Promise
       await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
     }
   }
-  return { url, embedded: false, poolSize: settings.databasePoolSize, stop: async () => undefined };
+  return { url, embedded: false, poolSize: settings.databasePoolSize, preparedStatements: settings.databasePreparedStatements, stop: async () => undefined };
 }
 
 /**
@@ -146,7 +148,7 @@ export function preparedName(text: string): string | null {
   return name;
 }
 
-export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'> & { embedded?: boolean }): DataSourceOptions {
+export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize' | 'preparedStatements'> & { embedded?: boolean }): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
@@ -158,7 +160,7 @@ export function dataSourceOptions(db: Pick<DatabaseHandle, 'url' | 'poolSize'> &
     logging: false,
     extra: {
       Client: ResilientClient,
-      preparedStatements: true,
+      preparedStatements: db.preparedStatements !== false,
       max: db.poolSize,
       connectionTimeoutMillis: 5000,
       // Embedded: the one connection is kept (a closed one's prepared statements would stay in
@@ -178,7 +180,7 @@ const MIGRATION_LOCK = 727_001;
  * advisory lock serialises them on a real Postgres (embedded mode has a single process).
  */
 export async function runMigrations(db: DatabaseHandle): Promise<string[]> {
-  const ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: 1, embedded: db.embedded }));
+  const ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: 1, embedded: db.embedded, preparedStatements: db.preparedStatements }));
   let lock: Client | undefined;
   if (!db.embedded) {
     lock = new Client({ connectionString: db.url });

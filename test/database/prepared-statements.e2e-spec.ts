@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { loadSettings } from '../../src/config/settings';
 import { startTestApp, TestApp } from '../support/app';
 
 /**
@@ -75,4 +76,26 @@ it('prepares a statement again when its table gained a column meanwhile (a newer
     await qr.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await qr.release();
   }
+});
+
+describe('DATABASE_PREPARED_STATEMENTS', () => {
+  it('false: nothing is prepared (for a pooler that cannot keep prepared statements)', async () => {
+    const plain = await startTestApp({ DATABASE_PREPARED_STATEMENTS: 'false' });
+    const qr = plain.app.get(DataSource).createQueryRunner();
+    try {
+      await qr.connect();
+      const text = `SELECT $1::int * 2 AS n /* not prepared ${Date.now()} */`;
+      for (let i = 1; i <= 5; i++) expect((await qr.query(text, [i]))[0].n).toBe(2 * i);
+      expect(await preparedOn((sql, v) => qr.query(sql, v), text)).toHaveLength(0);
+    } finally {
+      await qr.release();
+      await plain.close();
+    }
+  });
+
+  it('is checked at start-up', () => {
+    expect(() => loadSettings({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(/^Invalid setting DATABASE_PREPARED_STATEMENTS: /);
+    expect(loadSettings({}).databasePreparedStatements).toBe(true);
+    expect(loadSettings({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+  });
 });
