@@ -126,7 +126,7 @@ export class ResilientClient extends Client {
 
 /** Statements seen this often are prepared; the rest (one-off texts, IN lists of every length) are not. */
 const PREPARE_AFTER = 3;
-/** At most this many prepared statements per connection (each holds a parse tree and a plan). */
+/** At most this many texts are prepared (process-wide, so also per connection: each holds a parse tree and a plan). */
 const MAX_PREPARED = 200;
 const seen = new Map<string, number>();
 const prepared = new Map<string, string>();

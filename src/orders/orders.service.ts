@@ -151,8 +151,10 @@ export class OrdersService {
     return { output: toOrderOutput(opened.order), completed: opened.completed };
   }
 
-  /** A retry of a call that failed at the gateway: finish the order it already saved. */
-  /** Null when the key names no saved order (its create was refused or never committed). */
+  /**
+   * A retry of a call that failed at the gateway: finish the order it already saved. Null when the
+   * key names no saved order (its create was refused or never committed).
+   */
   private async resume(orderId: string, gateway: PaymentGateway): Promise<{ output: OrderOutput; completed: boolean } | null> {
     const order = await this.orders.findByRef(orderId);
     if (!order) return null;

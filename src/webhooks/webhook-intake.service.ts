@@ -57,7 +57,6 @@ export class WebhookIntakeService {
     return { duplicate: true, id: null };
   }
 
-  /** One statement for the whole batch (rows + one job); a transaction when pg-boss's statement is not the expected shape. */
   /**
    * A batch refused for its data (SQLSTATE class 22 or 23: one callback the table cannot hold)
    * is stored again one by one, so only that callback is refused; any other failure (the
@@ -74,6 +73,7 @@ export class WebhookIntakeService {
     }
   }
 
+  /** One statement for the whole batch (rows + one job); a transaction when pg-boss's statement is not the expected shape. */
   private async storeTogether(items: NewCallback[]): Promise<StoreOutcome[]> {
     const withIds = items.map((c) => ({ id: randomUUID(), c }));
     const job = await this.jobs.jobCte(CALLBACK_QUEUE, { inboxIds: [] }, { when: 'EXISTS (SELECT 1 FROM ins)', dataSql: "(SELECT jsonb_build_object('inboxIds', jsonb_agg(id)) FROM ins)" });
