@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { SettingsError } from '../config/settings';
 
-export const NOTIFICATION_TYPES = ['order.paid', 'order.failed', 'order.expired', 'order.canceled', 'order.adjusted'] as const;
+export const NOTIFICATION_TYPES = ['order.paid', 'order.failed', 'order.expired', 'order.canceled', 'order.adjusted', 'order.exception'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const NOTIFICATION_STATUSES = ['pending', 'delivering', 'delivered', 'failed', 'abandoned'] as const;
@@ -17,6 +17,7 @@ const STATUS_TYPES: Record<string, NotificationType> = {
 /** The notification a timeline event makes, if any (none for pending, awaiting_payment, payment_updated...). */
 export function notificationTypeOf(event: { type: string; to_status: string | null }): NotificationType | null {
   if (event.type === 'order.adjusted') return 'order.adjusted';
+  if (event.type === 'order.exception') return 'order.exception';
   if (event.type === 'order.status_changed' && event.to_status) return STATUS_TYPES[event.to_status] ?? null;
   return null;
 }

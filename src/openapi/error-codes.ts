@@ -28,6 +28,7 @@ export const ERROR_CODES: Record<string, ErrorCodeDoc> = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This Idempotency-Key was used with another body.' },
   ORDER_NOT_FOUND: { status: 404, message: 'Order not found.' },
   ORDER_NOT_CANCELABLE: { status: 409, message: 'The order is paid and can no longer be canceled.', details: { status: 'paid' } },
+  NO_OPEN_EXCEPTION: { status: 409, message: 'The order has no open exception to resolve.', details: { order_id: '3bb8721d-7f99-4a43-a809-e7b196526345', exception: null } },
   NOT_SUPPORTED: { status: 400, message: 'The cryptosteroid gateway has no webhook history.' },
   GATEWAY_ERROR: {
     status: 502,

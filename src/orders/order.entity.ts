@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { OrderException } from './domain/exceptions';
 import { OrderStatus } from './domain/order-status';
 
 export type { OrderPaymentState as OrderPayment } from './domain/decide';
@@ -25,6 +26,8 @@ export class OrderEntity {
   @Column({ type: 'timestamptz', nullable: true }) paid_at: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) last_checked_at: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) paid_rechecked_at: Date | null;
+  @Column({ type: 'varchar', length: 16, nullable: true }) exception: OrderException | null;
+  @Column({ type: 'timestamptz', nullable: true }) exception_resolved_at: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) created_at: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updated_at: Date;
 }

@@ -5,7 +5,9 @@ import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { JsonBody } from '../common/validation';
 import { ORDER_STATUSES, OrderStatus } from './domain/order-status';
+import { ORDER_EXCEPTIONS } from './domain/exceptions';
 import { CreateOrderInput } from './inputs/create-order.input';
+import { ResolveExceptionInput } from './inputs/resolve-exception.input';
 import { isUuid, OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { OrderEventListOutput } from '../openapi/responses';
@@ -46,6 +48,8 @@ export function decodeCursor(v: string | undefined): { t: Date; id: string } | u
   }
 }
 
+const EXCEPTION_FILTERS: readonly string[] = ['open', 'resolved', ...ORDER_EXCEPTIONS];
+
 @ApiTags('orders')
 @ApiBearerAuth()
 @Controller('v1/orders')
@@ -85,15 +89,22 @@ export class OrdersController {
   @ApiOperation({ summary: 'List orders, newest first (ops)' })
   @ApiQuery({ name: 'status', required: false, enum: ORDER_STATUSES })
   @ApiQuery({ name: 'customer_id', required: false, example: 'user_12345' })
+  @ApiQuery({
+    name: 'exception',
+    required: false,
+    enum: EXCEPTION_FILTERS,
+    description: '`open`: the review queue (an exception no person has resolved yet); `resolved`; or one kind, open or resolved',
+  })
   @ApiQuery({ name: 'created_from', required: false, description: 'ISO-8601, inclusive', example: '2026-01-01T00:00:00Z' })
   @ApiQuery({ name: 'created_to', required: false, description: 'ISO-8601, exclusive', example: '2026-02-01T00:00:00Z' })
   @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50', example: 50 })
   @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: OrderListOutput })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, dates, limit or cursor)' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, exception, dates, limit or cursor)' })
   async list(
     @Query('status') status?: string,
     @Query('customer_id') customerId?: string,
+    @Query('exception') exception?: string,
     @Query('created_from') createdFrom?: string,
     @Query('created_to') createdTo?: string,
     @Query('limit') limitRaw?: string,
@@ -102,10 +113,14 @@ export class OrdersController {
     if (status !== undefined && status !== '' && !ORDER_STATUSES.includes(status as OrderStatus)) {
       throw ApiError.validation({ status: [`must be one of ${ORDER_STATUSES.join(', ')}`] });
     }
+    if (exception !== undefined && exception !== '' && !EXCEPTION_FILTERS.includes(exception)) {
+      throw ApiError.validation({ exception: [`must be one of ${EXCEPTION_FILTERS.join(', ')}`] });
+    }
     const limit = parseLimit(limitRaw);
     const rows = await this.repo.list({
       status: status || undefined,
       customer_id: customerId || undefined,
+      exception: exception || undefined,
       created_from: parseDate('created_from', createdFrom),
       created_to: parseDate('created_to', createdTo),
       limit: limit + 1,
@@ -147,6 +162,19 @@ export class OrdersController {
   async events(@Param('ref') ref: string): Promise<{ data: OrderEventOutput[] }> {
     const order = await this.service.get(ref);
     return { data: (await this.repo.events(order.id)).map(toEventOutput) };
+  }
+
+  @Post(':ref/exception/resolve')
+  @HttpCode(200)
+  @Auth('ops')
+  @ApiOperation({ summary: "Resolve the order's open exception, with a note kept in its timeline (ops)" })
+  @ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
+  @ApiOkResponse({ type: OrderOutput, description: 'the order, exception_resolved_at set' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (note: 1-1000 characters)' })
+  @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
+  @ApiResponse({ status: 409, description: 'NO_OPEN_EXCEPTION' })
+  async resolveException(@Param('ref') ref: string, @JsonBody() input: ResolveExceptionInput): Promise<OrderOutput> {
+    return toOrderOutput(await this.service.resolveException(ref, input.note));
   }
 
   @Post(':ref/reconcile')

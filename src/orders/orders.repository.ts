@@ -298,9 +298,21 @@ export class OrdersRepository {
     return this.ds.getRepository(OrderEventEntity).find({ where: { order_id: orderId }, order: { seq: 'ASC' } });
   }
 
-  async list(q: { status?: string; customer_id?: string; created_from?: Date; created_to?: Date; limit: number; cursor?: { t: Date; id: string } }): Promise<OrderEntity[]> {
+  async list(q: {
+    status?: string;
+    customer_id?: string;
+    /** `open`: an exception no person has resolved; `resolved`; or one kind (open or not). */
+    exception?: string;
+    created_from?: Date;
+    created_to?: Date;
+    limit: number;
+    cursor?: { t: Date; id: string };
+  }): Promise<OrderEntity[]> {
     const qb = this.ds.getRepository(OrderEntity).createQueryBuilder('o');
     if (q.status) qb.andWhere('o.status = :status', { status: q.status });
+    if (q.exception === 'open') qb.andWhere('o.exception IS NOT NULL AND o.exception_resolved_at IS NULL');
+    else if (q.exception === 'resolved') qb.andWhere('o.exception IS NOT NULL AND o.exception_resolved_at IS NOT NULL');
+    else if (q.exception) qb.andWhere('o.exception = :exception', { exception: q.exception });
     if (q.customer_id) qb.andWhere('o.customer_id = :cid', { cid: q.customer_id });
     if (q.created_from) qb.andWhere('o.created_at >= :from', { from: q.created_from });
     if (q.created_to) qb.andWhere('o.created_at < :to', { to: q.created_to });

@@ -257,6 +257,18 @@ export class OrdersService {
     return change.order;
   }
 
+  /** A person resolves the order's open exception; the note goes into the timeline. */
+  async resolveException(ref: string, note: string): Promise<OrderEntity> {
+    const order = await this.get(ref);
+    const change = await this.orders.apply(order.id, 'ops', () => ({ kind: 'resolve_exception', note }));
+    if (change.decision.refused) {
+      const o = change.order;
+      throw new ApiError(409, 'NO_OPEN_EXCEPTION', 'The order has no open exception to resolve.', { order_id: o.id, exception: o.exception, exception_resolved_at: o.exception_resolved_at?.toISOString() ?? null });
+    }
+    this.log.log(`order ${order.id}: exception ${order.exception} resolved by ops`);
+    return change.order;
+  }
+
   /** Reads the invoice back from the gateway and applies it (pending orders get their invoice). */
   async reconcile(ref: string, source: EventSource): Promise<OrderEntity> {
     const order = await this.get(ref);

@@ -182,7 +182,7 @@ describe('outbound merchant notifications (Standard Webhooks, outbox, retries)',
     const n = await waitNotification(order.id, 'order.adjusted', 'delivered');
     expect(n.payload.data.payment).toMatchObject({ amount_fiat: '1612.34', adjusted: true });
     await sleep(500);
-    expect((await notificationsOf(order.id)).map((x) => x.type).sort()).toEqual(['order.adjusted', 'order.paid']);
+    expect((await notificationsOf(order.id)).map((x) => x.type).sort()).toEqual(['order.adjusted', 'order.exception', 'order.paid']);
     expect(receiver.of(order.id, 'order.adjusted')).toHaveLength(1);
     expect(receiver.of(order.id, 'order.adjusted')[0].payload.data).toEqual(await orderOf(app.http, order.id));
   });

@@ -1,6 +1,8 @@
+import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
 import { decide, Decision, EventDraft, Observation, OrderState } from './decide';
+import { ORDER_EXCEPTIONS, PaymentFigures } from './exceptions';
 import { canTransition, ORDER_STATUSES, OrderStatus, TERMINAL_STATUSES } from './order-status';
 
 // Fixed seed so a failure reproduces; fast-check prints the seed and path of any counterexample.
@@ -31,6 +33,8 @@ function order(over: Partial<OrderState> = {}): OrderState {
     expires_at: new Date(EXPIRES),
     payment: null,
     paid_at: null,
+    exception: null,
+    exception_resolved_at: null,
     ...over,
   };
 }
@@ -143,25 +147,29 @@ describe('decide: examples', () => {
       const adj: GatewayPayment = { ...PAY, amount_fiat: '1537.50', merchant_usdt: '37.05' };
       const d = decide(paid, gw('success', { finishedAt: FINISHED, payment: adj }), NOW);
 
-      expect(d.patch).toEqual({ payment: paymentState(adj, true) });
-      expect(d.events).toHaveLength(1);
+      expect(d.patch).toEqual({ payment: paymentState(adj, true), exception: 'adjusted', exception_resolved_at: null });
+      expect(d.events.map((e) => e.type)).toEqual(['order.adjusted', 'order.exception']);
       expect(d.events[0]).toMatchObject({ type: 'order.adjusted', from_status: 'paid', to_status: 'paid' });
+      expect(d.events[1]).toMatchObject({ from_status: 'paid', to_status: 'paid', data: { exception: 'adjusted' } });
       expect(d.events[0].data).toMatchObject({ previous: paymentState(PAY), payment: paymentState(adj, true) });
     });
 
     it('the gateway flags it (amounts as before) → adjusted, one order.adjusted event', () => {
       const d = decide(paid, gw('success', { finishedAt: FINISHED, payment: { ...PAY, adjusted: true } }), NOW);
 
-      expect(d.patch).toEqual({ payment: paymentState(PAY, true, true) });
-      expect(d.events).toEqual([expect.objectContaining({ type: 'order.adjusted', from_status: 'paid', to_status: 'paid' })]);
+      expect(d.patch).toEqual({ payment: paymentState(PAY, true, true), exception: 'adjusted', exception_resolved_at: null });
+      expect(d.events).toEqual([
+        expect.objectContaining({ type: 'order.adjusted', from_status: 'paid', to_status: 'paid' }),
+        expect.objectContaining({ type: 'order.exception', data: expect.objectContaining({ exception: 'adjusted' }) }),
+      ]);
     });
 
     it('the gateway flags it and the amounts differ → adjusted once', () => {
       const adj: GatewayPayment = { ...PAY, amount_fiat: '1537.50', merchant_usdt: '37.05', adjusted: true };
       const d = decide(paid, gw('success', { finishedAt: FINISHED, payment: adj }), NOW);
 
-      expect(d.patch).toEqual({ payment: paymentState(adj, true) });
-      expect(d.events.map((e) => e.type)).toEqual(['order.adjusted']);
+      expect(d.patch).toEqual({ payment: paymentState(adj, true), exception: 'adjusted', exception_resolved_at: null });
+      expect(d.events.map((e) => e.type)).toEqual(['order.adjusted', 'order.exception']);
     });
 
     // Contract §7: every adjustment is an `order.adjusted` notification, not just the first one.
@@ -171,8 +179,116 @@ describe('decide: examples', () => {
       const afterFirst = applied(paid, decide(paid, gw('success', { finishedAt: FINISHED, payment: first }), NOW));
       const d = decide(afterFirst, gw('success', { finishedAt: FINISHED, payment: second }), NOW);
 
-      expect(d.patch).toEqual({ payment: paymentState(second, true) });
-      expect(d.events.map((e) => e.type)).toEqual(['order.adjusted']);
+      expect(d.patch).toEqual({ payment: paymentState(second, true), exception: 'adjusted', exception_resolved_at: null });
+      expect(d.events.map((e) => e.type)).toEqual(['order.adjusted', 'order.exception']);
+      expect(d.events[1].dedupe_key).not.toBe(decide(paid, gw('success', { finishedAt: FINISHED, payment: first }), NOW).events[1].dedupe_key);
+    });
+  });
+
+  describe('exceptions: the figures need a person', () => {
+    const coin = (amount: string) => ({ amount, unit: 'USDT_TRC20' });
+    const figures = (expected: string, received: string): PaymentFigures => ({ expected: coin(expected), received: coin(received) });
+
+    it('a success with less than asked is never paid: the order waits, exception underpaid, one order.exception event', () => {
+      const d = decide(order(), gw('success', { finishedAt: FINISHED, figures: figures('36.30', '30.00') }), NOW);
+
+      expect(d.patch.status).toBeUndefined();
+      expect(d.patch.paid_at).toBeUndefined();
+      expect(d.patch).toMatchObject({ exception: 'underpaid', exception_resolved_at: null });
+      expect(d.events).toEqual([
+        expect.objectContaining({
+          type: 'order.exception',
+          from_status: 'awaiting_payment',
+          to_status: 'awaiting_payment',
+          data: { exception: 'underpaid', gateway_status: 'success', expected: coin('36.30'), received: coin('30.00') },
+        }),
+      ]);
+    });
+
+    it('an expired invoice that received something: expired, and underpaid', () => {
+      const d = decide(order(), gw('expired', { figures: figures('36.30', '0.01') }), NOW);
+
+      expect(d.patch).toMatchObject({ status: 'expired', exception: 'underpaid' });
+      expect(d.events.map((e) => e.type)).toEqual(['order.status_changed', 'order.exception']);
+    });
+
+    it('an expired invoice that received nothing is only expired', () => {
+      const d = decide(order(), gw('expired', { figures: figures('36.30', '0') }), NOW);
+
+      expect(d.patch.status).toBe('expired');
+      expect(d.patch.exception).toBeUndefined();
+    });
+
+    it('a success with more than asked: paid, exception overpaid', () => {
+      const d = decide(order(), gw('success', { finishedAt: FINISHED, figures: figures('36.30', '40.00') }), NOW);
+
+      expect(d.patch).toMatchObject({ status: 'paid', exception: 'overpaid' });
+      expect(d.events.map((e) => e.type)).toEqual(['order.status_changed', 'order.exception']);
+    });
+
+    it('exactly what was asked (36.3 = 36.30): paid, no exception', () => {
+      const d = decide(order(), gw('success', { finishedAt: FINISHED, figures: figures('36.30', '36.3') }), NOW);
+
+      expect(d.patch.status).toBe('paid');
+      expect(d.patch.exception).toBeUndefined();
+    });
+
+    it.each([
+      ['different units', { expected: coin('36.30'), received: { amount: '1', unit: 'BTC' } }],
+      ['unreadable amounts', figures('36.30', 'lots')],
+      ['no received figure', { expected: coin('36.30'), received: null }],
+    ])('figures that say nothing (%s) decide nothing: paid on success', (_n, f) => {
+      const d = decide(order(), gw('success', { finishedAt: FINISHED, figures: f as PaymentFigures }), NOW);
+
+      expect(d.patch.status).toBe('paid');
+      expect(d.patch.exception).toBeUndefined();
+    });
+
+    it.each(['failed', 'expired', 'canceled'] as const)('a success after %s: paid, exception paid_late', (before) => {
+      const d = decide(order({ status: before }), gw('success', { finishedAt: FINISHED }), NOW);
+
+      expect(d.patch).toMatchObject({ status: 'paid', exception: 'paid_late' });
+      expect(d.events.find((e) => e.type === 'order.exception')?.data).toMatchObject({ exception: 'paid_late', late_after: before });
+    });
+
+    it('the same underpaid read again changes nothing', () => {
+      const obs = gw('success', { finishedAt: FINISHED, figures: figures('36.30', '30.00') });
+      const once = applied(order(), decide(order(), obs, NOW));
+      const d = decide(once, obs, NOW);
+
+      expect(d.patch).toEqual({});
+      expect(d.events).toEqual([]);
+    });
+
+    it('resolve: an open exception is resolved with the note, in the timeline', () => {
+      const open = order({ status: 'paid', exception: 'overpaid' });
+      const d = decide(open, { kind: 'resolve_exception', note: 'refunded 3.70 USDT by hand' }, NOW);
+
+      expect(d.patch).toEqual({ exception_resolved_at: NOW });
+      expect(d.events).toEqual([
+        expect.objectContaining({ type: 'order.exception_resolved', from_status: 'paid', to_status: 'paid', data: { exception: 'overpaid', note: 'refunded 3.70 USDT by hand' } }),
+      ]);
+    });
+
+    it.each([
+      ['no exception', order()],
+      ['an exception already resolved', order({ exception: 'underpaid', exception_resolved_at: NOW })],
+    ])('resolve with %s is refused', (_n, o) => {
+      expect(decide(o, { kind: 'resolve_exception', note: 'x' }, NOW)).toMatchObject({ refused: 'NO_OPEN_EXCEPTION', patch: {}, events: [] });
+    });
+
+    it('a new adjustment reopens a resolved exception', () => {
+      const resolved = order({ status: 'paid', paid_at: new Date(FINISHED), payment: paymentState(PAY), exception: 'adjusted', exception_resolved_at: NOW });
+      const d = decide(resolved, gw('success', { finishedAt: FINISHED, payment: { ...PAY, amount_fiat: '1400.00', adjusted: true } }), NOW);
+
+      expect(d.patch).toMatchObject({ exception: 'adjusted', exception_resolved_at: null });
+    });
+
+    it('a re-read of a resolved underpaid order does not reopen it', () => {
+      const resolved = order({ exception: 'underpaid', exception_resolved_at: NOW });
+      const d = decide(resolved, gw('success', { finishedAt: FINISHED, figures: figures('36.30', '30.00') }), NOW);
+
+      expect(d.patch).toEqual({});
     });
   });
 
@@ -421,6 +537,8 @@ const gatewayPaymentArb: fc.Arbitrary<GatewayPayment | null> = fc.option(
   { nil: null },
 );
 const invoiceIdArb = fc.constantFrom(INV, OTHER_INV, '');
+const moneyArb = fc.record({ amount: fc.constantFrom('0', '0.00050000', '0.00100000', '0.00150000', '12.5', 'x'), unit: fc.constantFrom('BTC', 'USDT_TRC20') });
+const figuresArb: fc.Arbitrary<PaymentFigures> = fc.record({ expected: fc.option(moneyArb, { nil: null }), received: fc.option(moneyArb, { nil: null }) });
 
 const orderArb: fc.Arbitrary<OrderState> = fc.record({
   status: fc.constantFrom(...ORDER_STATUSES),
@@ -432,6 +550,8 @@ const orderArb: fc.Arbitrary<OrderState> = fc.record({
     { nil: null },
   ),
   paid_at: dateArb,
+  exception: fc.option(fc.constantFrom(...ORDER_EXCEPTIONS), { nil: null }),
+  exception_resolved_at: dateArb,
 });
 
 const observationArb: fc.Arbitrary<Observation> = fc.oneof(
@@ -445,8 +565,10 @@ const observationArb: fc.Arbitrary<Observation> = fc.oneof(
     expiresAt: maybeStr,
     finishedAt: maybeStr,
     payment: gatewayPaymentArb,
+    figures: fc.option(figuresArb, { nil: null }),
   }),
   fc.constant({ kind: 'cancel' as const }),
+  fc.record({ kind: fc.constant('resolve_exception' as const), note: fc.string({ maxLength: 20 }) }),
 );
 
 describe(`decide: pure and total (seed ${SEED}, ${RUNS} runs)`, () => {
@@ -478,6 +600,20 @@ describe(`decide: pure and total (seed ${SEED}, ${RUNS} runs)`, () => {
         }
         expect(at).toBe(d.patch.status ?? o.status);
         if (d.refused) expect(d.patch).toEqual({});
+      }),
+    );
+  });
+
+  it('never pays an order on figures that show less arrived than was asked', () => {
+    fc.assert(
+      fc.property(orderArb, observationArb, (o, obs) => {
+        const d = decide(o, obs, NOW);
+        if (obs.kind !== 'gateway_state' || !obs.figures?.expected || !obs.figures.received) return;
+        if (obs.figures.expected.unit !== obs.figures.received.unit) return;
+        const { expected, received } = obs.figures;
+        if (expected.amount === 'x' || received.amount === 'x') return;
+        const short = new Decimal(expected.amount).gt(0) && new Decimal(received.amount).lt(expected.amount);
+        if (short) expect(d.patch.status).not.toBe('paid');
       }),
     );
   });

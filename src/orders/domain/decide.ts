@@ -1,4 +1,5 @@
 import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
+import { exceptionsSeen, OrderException, PaymentFigures } from './exceptions';
 import { canTransition, isTerminal, OrderStatus } from './order-status';
 
 /** What the order holds that decisions depend on. */
@@ -9,6 +10,9 @@ export interface OrderState {
   expires_at: Date | null;
   payment: OrderPaymentState | null;
   paid_at: Date | null;
+  /** Set when the gateway's confirmed figures need a person; stays after it is resolved (see exception_resolved_at). */
+  exception: OrderException | null;
+  exception_resolved_at: Date | null;
 }
 
 export interface OrderPaymentState {
@@ -33,11 +37,14 @@ export type Observation =
       expiresAt: string | null;
       finishedAt: string | null;
       payment: GatewayPayment | null;
+      /** What was asked and what arrived, in one unit, where the gateway says (drives underpaid / overpaid). */
+      figures?: PaymentFigures | null;
     }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  | { kind: 'resolve_exception'; note: string };
 
 export interface EventDraft {
-  type: 'order.status_changed' | 'order.adjusted' | 'order.payment_updated' | 'order.invoice_attached';
+  type: 'order.status_changed' | 'order.adjusted' | 'order.payment_updated' | 'order.invoice_attached' | 'order.exception' | 'order.exception_resolved';
   from_status: OrderStatus | null;
   to_status: OrderStatus | null;
   /** Same change, same key: the timeline refuses a second copy. */
@@ -49,7 +56,7 @@ export interface Decision {
   patch: Partial<OrderState>;
   events: EventDraft[];
   /** The observation asked for something the rules forbid (e.g. cancel a paid order). */
-  refused?: 'ORDER_NOT_CANCELABLE';
+  refused?: 'ORDER_NOT_CANCELABLE' | 'NO_OPEN_EXCEPTION';
   /** An observation that changed nothing, and why (for logs). */
   ignored?: string;
 }
@@ -86,6 +93,18 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
     events.push(statusEvent(order.status, 'canceled', {}));
     return { patch, events };
   }
+  if (obs.kind === 'resolve_exception') {
+    if (!order.exception || order.exception_resolved_at) return { patch, events, refused: 'NO_OPEN_EXCEPTION' };
+    patch.exception_resolved_at = now;
+    events.push({
+      type: 'order.exception_resolved',
+      from_status: order.status,
+      to_status: order.status,
+      dedupe_key: `exception_resolved:${order.exception}:${now.toISOString()}`,
+      data: { exception: order.exception, note: obs.note },
+    });
+    return { patch, events };
+  }
 
   const invoiceId = obs.invoiceId;
   if (invoiceId && order.gateway_invoice_id !== invoiceId) {
@@ -106,15 +125,21 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
   }
 
   if (obs.kind === 'gateway_state') {
-    const target = GATEWAY_TO_ORDER[obs.status];
+    const seen = exceptionsSeen(obs.status, obs.figures ?? null);
+    // Less arrived than was asked: never paid, whatever the gateway's status says.
+    const target = seen.underpaid && obs.status === 'success' ? undefined : GATEWAY_TO_ORDER[obs.status];
     const wasPaid = status === 'paid';
+    const raised: Array<{ kind: OrderException; data: Record<string, unknown> }> = [];
+    const figuresData = { gateway_status: obs.rawStatus, expected: obs.figures?.expected ?? null, received: obs.figures?.received ?? null };
     if (target && target !== status) {
       if (canTransition(status, target)) {
         const data: Record<string, unknown> = { gateway_status: obs.rawStatus };
         if (target === 'paid' && (status === 'failed' || status === 'expired' || status === 'canceled')) {
           data.late = true;
           data.late_after = status;
+          raised.push({ kind: 'paid_late', data: { ...figuresData, late_after: status } });
         }
+        if (target === 'paid' && seen.overpaid) raised.push({ kind: 'overpaid', data: figuresData });
         events.push(statusEvent(status, target, data));
         status = target;
         if (target === 'paid') patch.paid_at = date(obs.finishedAt) ?? now;
@@ -122,6 +147,7 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
         return finish(order, status, patch, events, `gateway says ${obs.rawStatus}; order stays ${status}`);
       }
     }
+    if (seen.underpaid && status !== 'paid') raised.push({ kind: 'underpaid', data: figuresData });
     // A read that is behind the order (not success while paid; pending after a terminal status) is stale:
     // its payment details must not overwrite newer ones.
     const previous = order.payment;
@@ -142,6 +168,7 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
       const adjustedNow = (wasPaid && changed && !!previous) || (obs.payment.adjusted && !previous?.adjusted);
       if (adjustedNow) incoming.adjusted = true;
       if (changed || adjustedNow || flagSeen) patch.payment = incoming;
+      if (adjustedNow) raised.push({ kind: 'adjusted', data: { gateway_status: obs.rawStatus, previous: previous ?? null, payment: incoming } });
       if (changed || adjustedNow) {
         if (adjustedNow) {
           events.push({
@@ -162,8 +189,39 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
         }
       }
     }
+    raiseExceptions(order, status, raised, patch, events);
   }
   return finish(order, status, patch, events);
+}
+
+/**
+ * The exceptions a decision raised, most important last so it names the order's `exception`: each
+ * is one `order.exception` event (and so one notification). A kind the order already carries is
+ * raised again only for a new adjustment; a raised exception reopens a resolved one.
+ */
+const EXCEPTION_ORDER: readonly OrderException[] = ['paid_late', 'adjusted', 'overpaid', 'underpaid'];
+function raiseExceptions(
+  order: OrderState,
+  status: OrderStatus,
+  raised: Array<{ kind: OrderException; data: Record<string, unknown> }>,
+  patch: Partial<OrderState>,
+  events: EventDraft[],
+): void {
+  const fresh = raised
+    .filter((r) => r.kind === 'adjusted' || order.exception !== r.kind)
+    .sort((a, b) => EXCEPTION_ORDER.indexOf(a.kind) - EXCEPTION_ORDER.indexOf(b.kind));
+  for (const r of fresh) {
+    const adjustment = r.kind === 'adjusted' ? events.find((e) => e.type === 'order.adjusted')?.dedupe_key : undefined;
+    events.push({
+      type: 'order.exception',
+      from_status: status,
+      to_status: status,
+      dedupe_key: `exception:${r.kind}${adjustment ? `:${adjustment}` : ''}`,
+      data: { exception: r.kind, ...r.data },
+    });
+    patch.exception = r.kind;
+    patch.exception_resolved_at = null;
+  }
 }
 
 function finish(order: OrderState, status: OrderStatus, patch: Partial<OrderState>, events: EventDraft[], ignored?: string): Decision {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { OrderEntity, OrderEventEntity } from '../order.entity';
+import { ORDER_EXCEPTIONS, OrderException } from '../domain/exceptions';
 import { ORDER_STATUSES, OrderStatus } from '../domain/order-status';
 
 export class PaymentOutput {
@@ -25,6 +26,14 @@ export class OrderOutput {
   @ApiProperty({ nullable: true, format: 'date-time' }) expires_at: string | null;
   @ApiPropertyOptional({ type: PaymentOutput, nullable: true }) payment: PaymentOutput | null;
   @ApiProperty({ nullable: true, format: 'date-time' }) paid_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ORDER_EXCEPTIONS,
+    description: 'Set when the gateway\'s confirmed figures need a person; kept after it is resolved (see exception_resolved_at).',
+  })
+  exception: OrderException | null;
+  @ApiProperty({ nullable: true, format: 'date-time', description: 'When a person resolved the exception (POST /v1/orders/{ref}/exception/resolve); null while it is open.' })
+  exception_resolved_at: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
@@ -49,6 +58,8 @@ export function toOrderOutput(o: OrderEntity): OrderOutput {
       ? { method_code: o.payment.method_code, amount_fiat: o.payment.amount_fiat, conversion_rate: o.payment.conversion_rate, merchant_usdt: o.payment.merchant_usdt, adjusted: o.payment.adjusted }
       : null,
     paid_at: iso(o.paid_at),
+    exception: o.exception ?? null,
+    exception_resolved_at: iso(o.exception_resolved_at ?? null),
     created_at: o.created_at.toISOString(),
     updated_at: o.updated_at.toISOString(),
   };
