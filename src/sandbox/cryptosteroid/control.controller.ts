@@ -1,9 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CS_FIAT_CURRENCIES, CS_PAYMENT_METHODS } from '../../gateways/cryptosteroid/cryptosteroid.types';
-import { SandboxError } from '../eccaex/errors';
-import { isUuid } from '../eccaex/format';
-import { bodyObject, Fields, Obj, optionalString } from '../eccaex/validation';
+import { bodyObject, Fields, isUuid, Obj, optionalString, SandboxError } from '../common/toolkit';
 import { CS_ENDPOINTS, CsEndpoint, CsSandboxControl, FAULT_MODES, FAULT_STATUSES, FaultMode } from './control-state';
 import { CsErrorFilter, notFound } from './errors';
 import { CsInvoiceLifecycle, SIMULATE_OUTCOMES, SimulateOutcome } from './invoice-lifecycle';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { envelope, ErrorEnvelope } from '../../common/api-error';
 import { toEnvelope } from '../../common/http-exception.filter';
 import { escapeHtml } from '../../common/html';
-import { ConnectionDropped, SandboxError } from '../eccaex/errors';
+import { ConnectionDropped, SandboxError } from '../common/toolkit';
 import { page } from './hosted-page.html';
 
 /**

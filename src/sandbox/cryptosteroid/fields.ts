@@ -1,4 +1,4 @@
-import { Fields, Obj } from '../eccaex/validation';
+import { Fields, Obj } from '../common/toolkit';
 
 /** A value of a documented enum, or a field error naming the allowed ones. */
 export function enumField<T extends string>(f: Fields, o: Obj, name: string, allowed: readonly T[], required: boolean): T | undefined {

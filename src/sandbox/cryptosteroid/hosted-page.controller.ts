@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SandboxError } from '../eccaex/errors';
+import { SandboxError } from '../common/toolkit';
 import { quote } from './coins';
 import { CsSandboxControl } from './control-state';
 import { CsHtmlErrorFilter } from './errors';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Decimal from 'decimal.js';
-import { SandboxError } from '../eccaex/errors';
+import { SandboxError } from '../common/toolkit';
 import { Periodic } from '../common/periodic';
 import { coinAmountProblem, depositAddress, quote, suggestedPayments, txHash } from './coins';
 import { CsSandboxControl } from './control-state';

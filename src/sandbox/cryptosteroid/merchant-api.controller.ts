@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Req, UseFilt
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CS_FIAT_CURRENCIES, CS_PAYMENT_METHODS, CS_WHO_PAYS_COMMISSION, CsWhoPaysCommission } from '../../gateways/cryptosteroid/cryptosteroid.types';
-import { amountString, bodyObject, Fields, optionalString, optionalUrl, requiredString } from '../eccaex/validation';
+import { amountString, bodyObject, Fields, optionalString, optionalUrl, requiredString } from '../common/toolkit';
 import { enumField } from './fields';
 import { CsSandboxControl } from './control-state';
 import { CsErrorFilter, notFound } from './errors';

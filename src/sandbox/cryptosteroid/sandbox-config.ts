@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { checkHttpUrl, SettingsError } from '../../config/settings';
-import { isUuid } from '../eccaex/format';
+import { isUuid } from '../common/toolkit';
 
 /** How the emulator writes createdAt / expiresAt / updatedAt (the provider's format is UNKNOWN). */
 export const TIMESTAMP_FORMATS = ['ms', 's', 'iso'] as const;

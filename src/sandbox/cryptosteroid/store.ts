@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CsInvoiceStatus, CsWhoPaysCommission } from '../../gateways/cryptosteroid/cryptosteroid.types';
 import { rowsOf } from '../../database/sql';
-import { isUuid } from '../eccaex/format';
+import { isUuid } from '../common/toolkit';
 
 /** Raw rows of the sandbox_cs_* tables (numeric arrives as a string, timestamptz as a Date). */
 
