@@ -141,6 +141,19 @@ describe('CryptoSteroid sandbox: webhook, payments, expiry', () => {
     expect((await simulate(inv.invoiceId, { outcome: 'paid' })).status).toBe(409);
   });
 
+  it('paid_short: PAID with less received than asked (UNKNOWN at the provider), the webhook says so', async () => {
+    const { inv, path } = await create();
+    const paid = (await simulate(inv.invoiceId, { outcome: 'paid_short', amount: '20' }).expect(200)).body.data;
+    expect(paid).toMatchObject({ status: 'PAID', payment: { amount: '25.250000', paid: { received: '20.000000', finished: true } } });
+    const [d] = await receiver.waitFor(path, 1);
+    const g = mapCsInvoice(d!.json);
+    expect(g.status).toBe('success');
+    expect(new Decimal(g.payment!.received!.amount).lt(g.payment!.expected!.amount)).toBe(true);
+    expect((await simulate(inv.invoiceId, { outcome: 'paid_short' })).status).toBe(409);
+    const other = await create();
+    expect((await simulate(other.inv.invoiceId, { outcome: 'paid_short', amount: '25.25' })).status).toBe(422);
+  });
+
   it('paid in two parts: PAID when the total reaches the amount, one webhook with both hashes', async () => {
     const { inv, path } = await create();
     await simulate(inv.invoiceId, { outcome: 'underpaid' }).expect(200);

@@ -206,9 +206,10 @@ export class CsControlController {
   }
 
   /**
-   * `{ outcome: paid | underpaid | overpaid | expire | cancel, amount?, method? }`: `amount` is the
-   * coin amount of this payment (underpaid: below what is due, default half; overpaid: above it,
-   * default due + 10 %); `method` picks or changes the coin first (default USDT_TRC20 if none).
+   * `{ outcome: paid | underpaid | paid_short | overpaid | expire | cancel, amount?, method? }`:
+   * `amount` is the coin amount of this payment (underpaid, paid_short: below what is due, default
+   * half; overpaid: above it, default due + 10 %); paid_short marks the invoice PAID anyway;
+   * `method` picks or changes the coin first (default USDT_TRC20 if none).
    */
   @Post('invoices/:id/simulate')
   @HttpCode(200)
