@@ -154,6 +154,19 @@ describe('CryptoSteroid sandbox: webhook, payments, expiry', () => {
     expect((await simulate(other.inv.invoiceId, { outcome: 'paid_short', amount: '25.25' })).status).toBe(422);
   });
 
+  it('paid_late: an EXPIRED (or CANCELLED) invoice paid in full after all: PAID and the webhook; an open one → 409', async () => {
+    const { inv, path } = await create();
+    expect((await simulate(inv.invoiceId, { outcome: 'paid_late' })).status).toBe(409);
+    await simulate(inv.invoiceId, { outcome: 'underpaid', amount: '5' }).expect(200);
+    await simulate(inv.invoiceId, { outcome: 'expire' }).expect(200);
+    const paid = (await simulate(inv.invoiceId, { outcome: 'paid_late' }).expect(200)).body.data;
+    expect(paid).toMatchObject({ status: 'PAID', payment: { paid: { received: '25.250000' } } });
+    expect(((await receiver.waitFor(path, 1))[0]!.json as { status: string }).status).toBe('PAID');
+    const cancelled = await create({ paymentMethod: undefined });
+    await simulate(cancelled.inv.invoiceId, { outcome: 'cancel' }).expect(200);
+    expect((await simulate(cancelled.inv.invoiceId, { outcome: 'paid_late' }).expect(200)).body.data).toMatchObject({ status: 'PAID', payment: { method: 'USDT_TRC20' } });
+  });
+
   it('paid in two parts: PAID when the total reaches the amount, one webhook with both hashes', async () => {
     const { inv, path } = await create();
     await simulate(inv.invoiceId, { outcome: 'underpaid' }).expect(200);

@@ -206,10 +206,11 @@ export class CsControlController {
   }
 
   /**
-   * `{ outcome: paid | underpaid | paid_short | overpaid | expire | cancel, amount?, method? }`:
+   * `{ outcome: paid | underpaid | paid_short | paid_late | overpaid | expire | cancel, amount?, method? }`:
    * `amount` is the coin amount of this payment (underpaid, paid_short: below what is due, default
    * half; overpaid: above it, default due + 10 %); paid_short marks the invoice PAID anyway;
-   * `method` picks or changes the coin first (default USDT_TRC20 if none).
+   * paid_late pays an EXPIRED or CANCELLED one in full; `method` picks or changes the coin first
+   * (default USDT_TRC20 if none).
    */
   @Post('invoices/:id/simulate')
   @HttpCode(200)
@@ -219,7 +220,7 @@ export class CsControlController {
     const outcome = enumField(f, o, 'outcome', SIMULATE_OUTCOMES, true);
     const method = enumField(f, o, 'method', CS_PAYMENT_METHODS, false);
     const amount = optionalString(f, o, 'amount', 40);
-    if (o.amount !== undefined && (outcome === 'paid' || outcome === 'expire' || outcome === 'cancel')) f.add('amount', `is not taken with outcome "${outcome}"`);
+    if (o.amount !== undefined && (outcome === 'paid' || outcome === 'paid_late' || outcome === 'expire' || outcome === 'cancel')) f.add('amount', `is not taken with outcome "${outcome}"`);
     f.throwIfAny();
     return { data: this.json(await this.lifecycle.simulate(id, outcome as SimulateOutcome, amount, method)) };
   }

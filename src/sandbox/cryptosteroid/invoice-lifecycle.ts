@@ -15,8 +15,11 @@ export type CreateInput = Omit<NewInvoice, 'merchant_id' | 'timeout_seconds'> & 
 /** A payment arriving: the rest of the amount, part of it, or more than it. */
 export type Payment = { kind: 'full' } | { kind: 'part' | 'over'; amount?: string };
 
-/** `paid_short`: PAID although less arrived (whether the provider ever does this is UNKNOWN; it tests the guard). */
-export const SIMULATE_OUTCOMES = ['paid', 'underpaid', 'paid_short', 'overpaid', 'expire', 'cancel'] as const;
+/**
+ * `paid_short`: PAID although less arrived; `paid_late`: an EXPIRED or CANCELLED invoice paid in
+ * full after all. Whether the provider ever does either is UNKNOWN; they test the service's guards.
+ */
+export const SIMULATE_OUTCOMES = ['paid', 'underpaid', 'paid_short', 'paid_late', 'overpaid', 'expire', 'cancel'] as const;
 export type SimulateOutcome = (typeof SIMULATE_OUTCOMES)[number];
 
 /** Simulate picks this coin for an invoice that has none yet (stable price, easy amounts). */
@@ -141,16 +144,24 @@ export class CsInvoiceLifecycle implements OnModuleInit, OnModuleDestroy {
 
   // ------------------------------------------------------------------ the customer
 
-  /** Coins arrive on the address: PAID once the total reaches the amount (then the webhook). */
-  async pay(id: string, payment: Payment, strict = false, markPaid = false): Promise<InvoiceRow> {
+  /**
+   * Coins arrive on the address: PAID once the total reaches the amount (then the webhook).
+   * Controls only: `strict` checks the amount against what is due and picks a coin if none;
+   * `markPaid` makes it PAID whatever arrived; `late` pays an EXPIRED or CANCELLED invoice.
+   */
+  async pay(id: string, payment: Payment, opts: { strict?: boolean; markPaid?: boolean; late?: boolean } = {}): Promise<InvoiceRow> {
+    const strict = opts.strict ?? false;
     return this.tx(async (q) => {
       let row = await this.locked(q, id);
-      CsInvoiceLifecycle.assertOpen(row);
+      if (!opts.late) CsInvoiceLifecycle.assertOpen(row);
+      else if (row.status !== 'EXPIRED' && row.status !== 'CANCELLED') {
+        throw new SandboxError(409, 'INVOICE_NOT_CLOSED', `A late payment needs an EXPIRED or CANCELLED invoice; it is ${row.status}`, { status: row.status });
+      }
       if (!row.method) {
         if (strict) row = await this.assignCoin(q, row, DEFAULT_SIMULATE_COIN);
         else throw new SandboxError(409, 'METHOD_NOT_SELECTED', 'Choose a coin first', {});
       }
-      return this.receive(q, row, this.paymentAmount(row, payment, strict), markPaid);
+      return this.receive(q, row, this.paymentAmount(row, payment, strict), opts.markPaid ?? false);
     });
   }
 
@@ -201,13 +212,15 @@ export class CsInvoiceLifecycle implements OnModuleInit, OnModuleDestroy {
     }
     switch (outcome) {
       case 'paid':
-        return this.pay(id, { kind: 'full' }, true);
+        return this.pay(id, { kind: 'full' }, { strict: true });
       case 'underpaid':
-        return this.pay(id, { kind: 'part', amount }, true);
+        return this.pay(id, { kind: 'part', amount }, { strict: true });
       case 'paid_short':
-        return this.pay(id, { kind: 'part', amount }, true, true);
+        return this.pay(id, { kind: 'part', amount }, { strict: true, markPaid: true });
+      case 'paid_late':
+        return this.pay(id, { kind: 'full' }, { strict: true, late: true });
       case 'overpaid':
-        return this.pay(id, { kind: 'over', amount }, true);
+        return this.pay(id, { kind: 'over', amount }, { strict: true });
       case 'expire':
         return this.expire(id);
       case 'cancel':
