@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { createServer, Server } from 'node:http';
 import request from 'supertest';
 import { BODY_LIMIT } from '../../src/app.factory';
 import { ExactJson, parseExactJson } from '../../src/common/json-exact';
@@ -50,7 +51,7 @@ export async function startSmartwmSandbox(options: Partial<SmartwmSandboxOptions
     await runMigrations(db);
     const config = smartwmSandboxConfig({ clientId: CLIENT_ID, secret: SECRET, publicBaseUrl: `http://127.0.0.1:${port}`, pingPollMs: 50, ...options });
     const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true });
-    const app = await NestFactory.create<NestFastifyApplication>(SmartwmSandboxHost.forRoot(db, config), adapter, { rawBody: true, logger: false });
+    const app = await NestFactory.create<NestFastifyApplication>(SmartwmSandboxHost.forRoot(db, config), adapter, { rawBody: true, logger: process.env.TEST_LOG_LEVEL ? ['error', 'warn'] : false });
     await app.listen(port, '127.0.0.1');
     const url = `http://127.0.0.1:${port}`;
     return {
@@ -89,6 +90,8 @@ export interface DpayCallOptions {
   /** Replaces the computed DPAY_SECURE; null sends none. */
   signature?: string | null;
   headers?: Record<string, string>;
+  /** Client-side deadline (fetch aborts). */
+  timeoutMs?: number;
 }
 
 /** A DPAY call as a client makes it: the exact bytes signed and sent, the raw answer kept. */
@@ -99,7 +102,8 @@ export async function dpayPost(baseUrl: string, endpoint: string, body: string |
   if (client !== null) headers.DPAY_CLIENT = client;
   const signature = opts.signature === undefined ? signDpay(opts.secret ?? SECRET, bytes) : opts.signature;
   if (signature !== null) headers.DPAY_SECURE = signature;
-  const res = await fetch(`${baseUrl}${SWM_API}/${endpoint}`, { method: 'POST', headers, body: bytes });
+  const signal = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
+  const res = await fetch(`${baseUrl}${SWM_API}/${endpoint}`, { method: 'POST', headers, body: bytes, signal });
   const raw = Buffer.from(await res.arrayBuffer());
   let json: ExactJson | undefined;
   try {
@@ -108,6 +112,16 @@ export async function dpayPost(baseUrl: string, endpoint: string, body: string |
     json = undefined;
   }
   return { status: res.status, headers: res.headers, raw, text: raw.toString('utf8'), json, signed: verifyDpay(SECRET, raw, res.headers.get('dpay_secure') ?? undefined) };
+}
+
+/** dpayPost that answers a transport failure (reset, timeout) instead of throwing it. */
+export async function dpayAttempt(baseUrl: string, endpoint: string, body: string, opts: DpayCallOptions = {}): Promise<DpayAnswer | { error: string }> {
+  try {
+    return await dpayPost(baseUrl, endpoint, body, opts);
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    return { error: e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.cause?.message ?? e.message) };
+  }
 }
 
 let seq = 0;
@@ -148,4 +162,47 @@ export async function processInvoice(baseUrl: string, tracking: string): Promise
 
 export async function statusOf(baseUrl: string, ref: { tracking: string } | { payment_id: string }): Promise<DpayAnswer> {
   return dpayPost(baseUrl, 'status', JSON.stringify(ref));
+}
+
+export interface Ping {
+  method: string;
+  url: string;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A local status_url receiver: records every request (method, URL, body) and answers `respond(nth for that URL)`. */
+export class PingReceiver {
+  private server: Server | null = null;
+  base = '';
+  received: Ping[] = [];
+  respond: (nth: number) => number = () => 200;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const ping = { method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks), headers: req.headers };
+        this.received.push(ping);
+        res.writeHead(this.respond(this.to(ping.url).length), { 'content-type': 'text/plain' });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const addr = this.server.address();
+    this.base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    return this;
+  }
+
+  to(url: string): Ping[] {
+    return this.received.filter((p) => p.url === url);
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
 }

@@ -204,8 +204,8 @@ export class SwmStore {
       `WITH p AS (
          UPDATE sandbox_swm_pings SET
            attempts = attempts + 1,
-           state = $2,
-           next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + make_interval(secs => $3::numeric / 1000.0) ELSE NULL END,
+           state = $2::varchar,
+           next_attempt_at = CASE WHEN $2::varchar = 'pending' THEN now() + make_interval(secs => $3::numeric / 1000.0) ELSE NULL END,
            locked_by = NULL, locked_until = NULL, updated_at = now()
          WHERE id = $1
          RETURNING id, attempts)
