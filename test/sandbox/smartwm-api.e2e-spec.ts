@@ -10,7 +10,7 @@ import {
   pid,
   processInvoice,
   SECRET,
-  startSmartwmSandbox,
+  withSmartwmSandbox,
   statusOf,
   SwmSandbox,
   SWM_API,
@@ -26,13 +26,7 @@ const num = (v: unknown) => (v instanceof JsonNumber ? v.source : `not a JSON nu
 /** The emulated DPAY invoice API: request signatures, signed answers, create/process/status/statement, the request record. */
 describe('SmartWM sandbox: the DPAY invoice API', () => {
   let sb: SwmSandbox;
-
-  beforeAll(async () => {
-    sb = await startSmartwmSandbox();
-  }, 180_000);
-  afterAll(async () => {
-    await sb?.close();
-  });
+  withSmartwmSandbox((started) => (sb = started));
 
   const requests = async (query: Record<string, string>) =>
     (await sb.http.get(`${SWM_CONTROL}/requests`).query(query).expect(200)).body.requests as Array<Record<string, any>>;

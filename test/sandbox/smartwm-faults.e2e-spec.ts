@@ -9,7 +9,7 @@ import {
   field,
   pid,
   SECRET,
-  startSmartwmSandbox,
+  withSmartwmSandbox,
   statusOf,
   SwmSandbox,
   SWM_CONTROL,
@@ -20,13 +20,7 @@ jest.setTimeout(60_000);
 /** Faults on the emulated API, as a client must survive them: errors, refusals, bad signatures, delays, drops, timeouts. */
 describe('SmartWM sandbox: faults', () => {
   let sb: SwmSandbox;
-
-  beforeAll(async () => {
-    sb = await startSmartwmSandbox();
-  }, 180_000);
-  afterAll(async () => {
-    await sb?.close();
-  });
+  withSmartwmSandbox((started) => (sb = started));
   afterEach(async () => {
     await sb.http.delete(`${SWM_CONTROL}/faults`).expect(200);
   });

@@ -73,6 +73,18 @@ export async function startSmartwmSandbox(options: Partial<SmartwmSandboxOptions
   }
 }
 
+/** Starts the emulator before the suite's tests and stops it after them; `use` receives it. */
+export function withSmartwmSandbox(use: (sb: SwmSandbox) => void, options: Partial<SmartwmSandboxOptions> = {}): void {
+  let started: SwmSandbox | undefined;
+  beforeAll(async () => {
+    started = await startSmartwmSandbox(options);
+    use(started);
+  }, 180_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+}
+
 export interface DpayAnswer {
   status: number;
   headers: Headers;

@@ -1,4 +1,4 @@
-import { createInvoice, field, processInvoice, startSmartwmSandbox, statusOf, SwmSandbox, SWM_CONTROL, SWM_PAY } from './smartwm-helpers';
+import { createInvoice, field, processInvoice, withSmartwmSandbox, statusOf, SwmSandbox, SWM_CONTROL, SWM_PAY } from './smartwm-helpers';
 
 jest.setTimeout(60_000);
 
@@ -8,13 +8,7 @@ const FAIL_URL = 'https://shop.example/fail';
 /** The hosted payment page at the HTTP level: card form (via pay_form), mobile money (via pay_link), transfers, the test amounts. */
 describe('SmartWM sandbox: hosted payment page', () => {
   let sb: SwmSandbox;
-
-  beforeAll(async () => {
-    sb = await startSmartwmSandbox();
-  }, 180_000);
-  afterAll(async () => {
-    await sb?.close();
-  });
+  withSmartwmSandbox((started) => (sb = started));
 
   const statusText = async (tracking: string) => field((await statusOf(sb.url, { tracking })).json, 'status');
   const invoice = async (tracking: string) => (await sb.http.get(`${SWM_CONTROL}/invoices/${tracking}`).expect(200)).body.invoice as Record<string, any>;

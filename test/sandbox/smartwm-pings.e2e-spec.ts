@@ -1,5 +1,5 @@
 import { waitFor } from '../support/app';
-import { createInvoice, PingReceiver, processInvoice, startSmartwmSandbox, SwmSandbox, SWM_CONTROL, SWM_PAY } from './smartwm-helpers';
+import { createInvoice, PingReceiver, processInvoice, withSmartwmSandbox, SwmSandbox, SWM_CONTROL, SWM_PAY } from './smartwm-helpers';
 
 jest.setTimeout(60_000);
 
@@ -21,12 +21,11 @@ describe('SmartWM sandbox: status_url pings', () => {
   /** A distinct status_url per test, shaped as the service's: order id in the path, token in the query. */
   const nextUrl = () => `/v1/webhooks/smartwm/${ORDER}?token=tok_${n++}`;
 
+  withSmartwmSandbox((started) => (sb = started), { pingRetryScale: 0.01 });
   beforeAll(async () => {
     await receiver.start();
-    sb = await startSmartwmSandbox({ pingRetryScale: 0.01 });
-  }, 180_000);
+  });
   afterAll(async () => {
-    await sb?.close();
     await receiver.stop();
   });
   afterEach(async () => {
