@@ -173,7 +173,7 @@ const STATUS: Record<string, GatewayInvoiceStatus> = {
   CANCELED: 'canceled',
 };
 
-/** CONTRACT: PAYED_RECALC, or is_recalc on a success, is a success whose credited amount was recalculated. */
+/** PAYED_RECALC, or is_recalc on a success: a success whose credited amount was recalculated (the order gets `exception: adjusted`). */
 export function mapStatus(raw: string, isRecalc: boolean): { status: GatewayInvoiceStatus; adjusted: boolean } {
   const status = Object.prototype.hasOwnProperty.call(STATUS, raw) ? STATUS[raw]! : 'unknown';
   return { status, adjusted: status === 'success' && (raw === 'PAYED_RECALC' || isRecalc) };
