@@ -39,7 +39,8 @@ const supported = ((): boolean => {
   return seen && typeof (JSON as { rawJSON?: unknown }).rawJSON === 'function';
 })();
 
-function requireSourceTextAccess(): void {
+/** Throws, naming what is missing, on a runtime that cannot read or write numbers exactly (call it at start-up). */
+export function requireSourceTextAccess(): void {
   if (!supported) {
     throw new Error(`exact JSON numbers need JSON.parse source text access and JSON.rawJSON (Node.js 22 or later); this is Node.js ${process.version}`);
   }

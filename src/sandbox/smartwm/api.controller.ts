@@ -108,7 +108,8 @@ export class SwmApiController {
     let body: ExactJson | undefined;
     try {
       body = parseExactJson(raw);
-    } catch {
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
       body = undefined;
     }
     const ids = isJsonObject(body) ? body : {};

@@ -61,9 +61,10 @@ export class SwmInvoices {
     return this.config.clientId;
   }
 
-  private async tx<T>(work: (q: Querier) => Promise<T>): Promise<T> {
+  /** One transaction; `pings`: it may have queued a ping, so the dispatcher looks at once after the commit. */
+  private async tx<T>(work: (q: Querier) => Promise<T>, pings = false): Promise<T> {
     const result = await this.store.ds.transaction(async (m) => work(m));
-    this.pings.kick();
+    if (pings) this.pings.kick();
     return result;
   }
 
@@ -119,7 +120,7 @@ export class SwmInvoices {
       const row = await this.find({ tracking }, q, true);
       if (row.status !== 'PAYIN') throw SwmError.alreadyProcessed(row.status);
       return this.finish(q, row, status, opts);
-    });
+    }, true);
   }
 
   /** Mobile money: the phone number the payment request goes to. */
@@ -147,7 +148,7 @@ export class SwmInvoices {
         : OPEN_STATUSES.includes(row.status);
       if (!allowed) throw new SwmError(409, 409, `An invoice in ${row.status} cannot become ${status}`);
       return this.finish(q, row, status, opts);
-    });
+    }, true);
   }
 
   /** The resend control: one more ping for the invoice's current status. */
@@ -157,7 +158,7 @@ export class SwmInvoices {
       if (!row.status_url) throw new SwmError(409, 409, 'The invoice has no status_url');
       await this.store.insertPing(q, row, 'resend');
       return row;
-    });
+    }, true);
   }
 
   private async finish(q: Querier, row: SwmInvoiceRow, status: DpayInvoiceStatus, opts: FinishOptions): Promise<SwmInvoiceRow> {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { requireSourceTextAccess } from '../../common/json-exact';
 import { SwmApiController } from './api.controller';
 import { SwmControl } from './control';
 import { SwmControlController } from './control.controller';
@@ -17,6 +18,8 @@ import { SwmStore } from './store';
 @Module({})
 export class SmartwmSandboxModule {
   static forRoot(config: SmartwmSandboxConfig): DynamicModule {
+    // Its API reads and writes money as exact JSON numbers: refuse to start where it cannot.
+    requireSourceTextAccess();
     return {
       module: SmartwmSandboxModule,
       controllers: [SwmApiController, SwmPayPageController, SwmControlController],
