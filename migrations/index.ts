@@ -7,6 +7,7 @@ import { Reconcile1763700000500 } from './1763700000500-reconcile';
 import { SignatureCaptures1763700000600 } from './1763700000600-signature-captures';
 import { OrderException1763700000800 } from './1763700000800-order-exception';
 import { SandboxCryptosteroid1763700001000 } from './1763700001000-sandbox-cryptosteroid';
+import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   SignatureCaptures1763700000600,
   OrderException1763700000800,
   SandboxCryptosteroid1763700001000,
+  SandboxSmartwm1763700001100,
 ];

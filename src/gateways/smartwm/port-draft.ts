@@ -1,0 +1,118 @@
+/**
+ * The port types this folder codes against, copied verbatim from the gateway-port design (issue 14)
+ * because src/gateways/gateway.port.ts does not have them yet. Replaced by gateway.port.ts when
+ * the port lands: delete this file and point the imports there.
+ */
+/** Normalised invoice status; `unknown` = unrecognised, treated as non-terminal. */
+export type GatewayInvoiceStatus = 'pending' | 'success' | 'fail' | 'expired' | 'canceled' | 'unknown';
+
+/** A decimal string with its unit: an ISO currency ('UAH') or a coin/asset code ('USDT_TRC20', 'BTC'). */
+export interface Money { amount: string; unit: string }
+
+/**
+ * What the customer paid and what it came to, as the gateway confirms it. Neutral figures drive
+ * the domain's exception rules; `details` carries the gateway's own figures (typed by the gateway,
+ * shown inside the Order's `payment`, never renaming the contract's keys).
+ */
+export interface GatewayPayment<D extends PaymentDetails = PaymentDetails> {
+  method_code: string | null;
+  /** What the customer was asked to pay, and what arrived, in ONE unit (coin for crypto, fiat otherwise); null = gateway doesn't say. */
+  expected: Money | null;
+  received: Money | null;
+  /** What the merchant is credited after fees, and the fee (any unit). */
+  credited: Money | null;
+  fee: Money | null;
+  /** The gateway itself says the amounts changed after the fact (EccaEx is_adjusted, SmartWM is_recalc / PAYED_RECALC). */
+  adjusted: boolean;
+  /** The gateway's own figures, merged into the Order's `payment` object (e.g. EccaEx amount_fiat, conversion_rate, merchant_usdt). */
+  details: D;
+}
+/** Flat, JSON-safe: money as decimal strings. */
+export type PaymentDetails = Record<string, string | boolean | null | string[]>;
+
+export interface GatewayInvoice {
+  invoiceId: string;
+  /** Our reference as the gateway echoes it (external_id / externalId / payment_id); null if it echoes none. */
+  externalId: string | null;
+  status: GatewayInvoiceStatus;
+  rawStatus: string;
+  /** The invoice's requested amount and currency in the order's terms (ownership check: must equal the order's). */
+  amount: string;
+  currency: string;
+  paymentLink: string | null;
+  expiresAt: string | null;
+  finishedAt: string | null;
+  payment: GatewayPayment | null;
+}
+
+export interface CreateInvoiceInput {
+  orderId: string;
+  amount: string;
+  currency: string;
+  customerId: string;
+  externalId: string;
+  description: string | null;
+  callbackUrl: string;              // from the gateway's own callbacks.callbackUrl(...)
+  /** The fresh per-order callback credential (plaintext; only its hash is stored), for gateways with perOrderCredential. */
+  callbackCredential: string | null;
+  successUrl: string | null;
+  failUrl: string | null;
+  paymentMethod: string | null;
+}
+
+/** How we name an invoice to the gateway: its id when we have it, else our external id. */
+export interface InvoiceRef { invoiceId: string | null; externalId: string; orderId: string }
+
+export interface GatewayCapabilities {
+  cancel: boolean;            // cancelInvoice exists
+  webhookHistory: boolean;    // webhookHistory + resendWebhook exist
+  withdrawals: boolean;       // withdrawals source exists
+  catalogue: boolean;         // listCurrencies / listPaymentMethods answer from the gateway
+  paymentMethodRequired: boolean;
+}
+
+/** Field errors (CONTRACT: 400 VALIDATION_FAILED naming the field), or null when the order can go. */
+export type OrderCheck = Record<string, string[]> | null;
+
+// ---- the callback half
+
+export interface CallbackRequest {
+  method: string;
+  rawBody: Buffer;                                  // exact bytes, whatever the content type
+  headers: Record<string, string | string[] | undefined>;
+  params: Record<string, string>;                   // path params of the gateway's route (e.g. order_id)
+  query: Record<string, string | string[] | undefined>;
+  ip: string;                                       // as Fastify's trustProxy (TRUST_PROXY) sees it
+}
+
+export type CallbackCheck = { ok: true } | { ok: false; code: 'INVALID_SIGNATURE' | 'INVALID_TOKEN'; reason: string };
+
+export interface ParsedCallback {
+  /** How to find the order: any of these (the core tries order id, then (provider, invoice id), then external id). */
+  orderId: string | null;
+  invoiceId: string | null;
+  externalId: string | null;
+  /** Duplicate key from what is trusted (signed body's event_id, a hash of the signed bytes, invoiceId:status); never an unsigned header alone. */
+  dedupeKey: string;
+  /** Headers worth keeping with the stored callback (never a secret/credential). */
+  keptHeaders: Record<string, string>;
+  /** The status the body claims, for ops outcome text only (never trusted). */
+  claimedStatus: string | null;
+}
+
+export interface GatewayCallbacks {
+  /** The route under /v1/webhooks/: e.g. { path: 'eccaex', methods: ['POST'] }, { path: 'smartwm/:order_id', methods: 'any' }. */
+  readonly route: { path: string; methods: string[] | 'any' };
+  /** True when each order gets a fresh random credential at invoice creation (stored only as a hash). */
+  readonly perOrderCredential: boolean;
+  /** The URL the gateway is given for this order (may embed order id / credential, e.g. SmartWM). */
+  callbackUrl(base: string, order: { id: string; external_id: string }, credential: string | null): string;
+  /** Checks before anything is looked up or stored: HMAC over the raw bytes (EccaEx), source IP allow-list (CryptoSteroid). */
+  authenticate(req: CallbackRequest, nowMs: number): CallbackCheck;
+  /** After authenticate: the order reference and the duplicate key; a string = malformed (400 MALFORMED_PAYLOAD, reason). */
+  parse(req: CallbackRequest): ParsedCallback | string;
+  /** For perOrderCredential gateways: the credential the request presents (Token header, ?token=), null if absent. */
+  presentedCredential?(req: CallbackRequest): string | null;
+  /** Optional: dedupe key that depends on the order (e.g. SmartWM ping: `ping:<order_id>:<status>`). */
+  dedupeKeyFor?(parsed: ParsedCallback, order: { id: string; status: string }): string;
+}
