@@ -17,6 +17,11 @@ type VersionedRow = OrderEntity & { row_version: string };
 const versioned = ({ row_version, ...row }: VersionedRow) => ({ order: Object.assign(new OrderEntity(), row), version: row_version });
 const jsonColumn = (col: string, v: unknown) => (JSON_COLUMNS.has(col) && v !== null && v !== undefined ? JSON.stringify(v) : v);
 
+/** What applyOptimistic's statement raises when the order moved since it was read (see there). */
+const STALE_VERSION = 'stale order version';
+const isStaleVersion = (err: unknown) =>
+  (err as { code?: unknown })?.code === '22P02' && String((err as Error)?.message ?? '').includes(STALE_VERSION);
+
 export interface AppliedChange {
   order: OrderEntity;
   decision: Decision;
@@ -206,9 +211,9 @@ export class OrdersRepository {
    * with its row version (`xmin`, see readVersioned): decide on that read, then update the row
    * only if it is still that version, and write the timeline events, the listeners' rows and the
    * caller's `extra` parts in the same statement (all or nothing, like apply's transaction). Null
-   * when the row changed since it was read: nothing was written, and the caller falls back to
-   * `apply` (which locks and decides again). A decision that changes nothing still checks the
-   * version before the extra parts are written.
+   * when the row changed since it was read: nothing was written, not even an extra part, and the
+   * caller falls back to `apply` (which locks and decides again). A decision that changes nothing
+   * still checks the version before the extra parts are written.
    */
   async applyOptimistic(
     order: OrderEntity,
@@ -262,14 +267,26 @@ export class OrdersRepository {
     }
     const planned = { order: next, decision, events };
     const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
-    for (const part of [...parts, ...extra(planned)]) {
+    const extras = [...parts, ...extra(planned)];
+    for (const part of extras) {
       const offset = values.length;
       values.push(...part.values);
       ctes.push(`${part.name} AS (${part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`)})`);
     }
-    const [row] = rowsOf<{ ok: number; events: string[] }>(
-      await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM upd)::int AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
-    );
+    // Postgres runs every data-modifying CTE to completion whatever the rest reads, so a part cannot
+    // be skipped from here: on a stale version the statement raises instead, and nothing of it
+    // (the parts included) is written, whatever the parts themselves check.
+    const ok = extras.length
+      ? `CASE WHEN (SELECT count(*) FROM upd) = 1 THEN 1 ELSE ('${STALE_VERSION} ' || (SELECT count(*) FROM upd))::int END`
+      : `(SELECT count(*) FROM upd)::int`;
+    let row: { ok: number; events: string[] } | undefined;
+    try {
+      [row] = rowsOf<{ ok: number; events: string[] }>(
+        await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT ${ok} AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
+      );
+    } catch (err) {
+      if (!isStaleVersion(err)) throw err;
+    }
     if (!row || row.ok !== 1) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
       return null;
