@@ -10,5 +10,7 @@ import { Notifications1763700000300 } from './1763700000300-notifications';
 
 import { SignatureCaptures1763700000600 } from './1763700000600-signature-captures';
 
+import { InvoiceUnique1763700000700 } from './1763700000700-invoice-unique';
+
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [Orders1763700000000, WebhookInbox1763700000200, Sandbox1763700000100, Reconcile1763700000500, Withdrawals1763700000400, Notifications1763700000300, SignatureCaptures1763700000600];
+export const MIGRATIONS = [Orders1763700000000, WebhookInbox1763700000200, Sandbox1763700000100, Reconcile1763700000500, Withdrawals1763700000400, Notifications1763700000300, SignatureCaptures1763700000600, InvoiceUnique1763700000700];

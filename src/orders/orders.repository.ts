@@ -187,23 +187,38 @@ export class OrdersRepository {
         if (alsoInTx) await alsoInTx(m, unchanged);
         return unchanged;
       }
-      Object.assign(order, decision.patch);
-      order.updated_at = new Date();
-      const patch: Record<string, unknown> = { ...decision.patch, updated_at: order.updated_at };
-      const cols = Object.keys(patch);
-      await m.query(
-        `UPDATE orders SET ${cols.map((c, i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`,
-        [order.id, ...cols.map((c) => jsonColumn(c, patch[c]))],
-      );
+      // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
+      if (Object.keys(decision.patch).length) {
+        Object.assign(order, decision.patch);
+        order.updated_at = new Date();
+        const patch: Record<string, unknown> = { ...decision.patch, updated_at: order.updated_at };
+        const cols = Object.keys(patch);
+        await m.query(
+          `UPDATE orders SET ${cols.map((c, i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`,
+          [order.id, ...cols.map((c) => jsonColumn(c, patch[c]))],
+        );
+      }
       const events = await this.insertEvents(m, order.id, source, decision.events);
       const change = { order, decision, events };
       for (const listener of this.listeners) await listener.write(m, change, source);
       if (alsoInTx) await alsoInTx(m, change);
       return change;
     });
-    // Counted once committed (a rolled-back change never happened); events are only the ones inserted.
-    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    this.committed(applied, source);
     return applied;
+  }
+
+  /** Counted and logged once committed (a rolled-back change never happened); events are only the ones inserted. */
+  private committed(applied: AppliedChange, source: EventSource): void {
+    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    const rejected = applied.decision.rejected;
+    if (!rejected) return;
+    const o = applied.order;
+    this.metrics?.invoiceMismatch(o.provider);
+    const event = applied.decision.events.find((e) => e.type === 'order.invoice_rejected');
+    const differences = (event?.data.mismatch ?? {}) as Record<string, { order: string; invoice: string }>;
+    const detail = rejected.mismatch.map((k) => `${k} (order ${differences[k]?.order}, invoice ${differences[k]?.invoice})`).join(', ');
+    this.log.warn(`order ${o.id}: refused gateway invoice ${rejected.invoiceId}, it is not this order's: ${detail}; the order stays ${o.status} (source ${source})`);
   }
 
   /**
@@ -230,11 +245,16 @@ export class OrdersRepository {
     const ctes: string[] = [];
     let events: OrderEventEntity[] = [];
     if (changes) {
-      Object.assign(next, decision.patch);
-      next.updated_at = new Date();
-      const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
-      const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
-      ctes.push(`upd AS (UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id)`);
+      if (Object.keys(decision.patch).length) {
+        Object.assign(next, decision.patch);
+        next.updated_at = new Date();
+        const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
+        const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
+        ctes.push(`upd AS (UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id)`);
+      } else {
+        // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
+        ctes.push(`upd AS (SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid)`);
+      }
       const now = new Date();
       events = decision.events.map((e) =>
         Object.assign(new OrderEventEntity(), {
@@ -294,7 +314,7 @@ export class OrdersRepository {
     const inserted = new Set(row.events);
     if (parts.length) this.log.debug(`order ${order.id}: ${order.status} -> ${next.status} written in one statement with ${parts.map((p) => p.name).join(', ')}`);
     const applied = { order: changes ? next : order, decision, events: events.filter((e) => inserted.has(e.id)) };
-    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    this.committed(applied, source);
     return applied;
   }
 

@@ -24,7 +24,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-const paid = (order: { gateway_invoice_id: string }): Observation => ({
+/** The gateway's word that the order's invoice (as createOrder makes it: 1500.00 UAH) is paid. */
+const paid = (order: { gateway_invoice_id: string; external_id: string }): Observation => ({
   kind: 'gateway_state',
   status: 'success',
   rawStatus: 'success',
@@ -33,6 +34,7 @@ const paid = (order: { gateway_invoice_id: string }): Observation => ({
   expiresAt: null,
   finishedAt: new Date().toISOString(),
   payment: null,
+  terms: { external_id: order.external_id, amount: '1500.00', currency: 'UAH' },
 });
 
 async function versioned(orderId: string) {
