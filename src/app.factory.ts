@@ -14,6 +14,7 @@ import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
 import { Lifecycle } from './health/health.controller';
 import { buildOpenApi } from './openapi/document';
+import { registerRawCallbackBodies } from './webhooks/raw-callback-body';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -90,12 +91,10 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
     const fastify = app.getHttpAdapter().getInstance();
     await registerSecurityHeaders(app);
     app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
-    // Gateway callbacks get their raw bytes, unparsed: the signature is checked before any parse.
     const json = fastify.getDefaultJsonParser('error', 'error');
-    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => {
-      if (req.url.startsWith('/v1/webhooks/')) return done(null, body);
-      json(req as Parameters<typeof json>[0], body.toString('utf8'), done);
-    });
+    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));
+    // Gateway callbacks get their raw bytes, unparsed, whatever the content type: the signature is checked before any parse.
+    registerRawCallbackBodies(fastify, BODY_LIMIT);
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', req.id);
     });
