@@ -10,6 +10,7 @@ import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './co
 import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
 import { requestIdOf } from './common/logging';
 import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
+import { withDevSecrets } from './config/dev-secrets';
 import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
 import { Lifecycle } from './health/health.controller';
@@ -68,7 +69,9 @@ async function closeServer(server: Server, inFlightMs: number, log: NestLogger):
 export { buildOpenApi };
 
 /** Opens the database, migrates, builds the Nest app on Fastify. `listen` false leaves it unbound. */
-export async function startApp(settings: Settings, options: { listen?: boolean; host?: string } = {}): Promise<RunningApp> {
+export async function startApp(given: Settings, options: { listen?: boolean; host?: string } = {}): Promise<RunningApp> {
+  // Sandbox keys not set by hand come from DATA_DIR (main.ts fills them before, for its banner).
+  const settings = withDevSecrets(given);
   const db = await openDatabase(settings);
   try {
     await runMigrations(db);
@@ -88,6 +91,7 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
       abortOnError: false,
     });
     app.useLogger(app.get(Logger));
+    for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
     await registerSecurityHeaders(app);
     app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
