@@ -81,6 +81,7 @@ const PROFILE_DIR = path.join(__dirname, 'profiles', STAMP);
 // Secrets of this run only (16+ characters, as the settings demand).
 const SECRET = `whsk_bench_${randomBytes(18).toString('base64url')}`;
 const STOREFRONT_KEY = `sk_store_bench_${randomBytes(18).toString('base64url')}`;
+const SANDBOX_KEY = `sbx_bench_${randomBytes(18).toString('base64url')}`;
 const OPS_KEY = `sk_ops_bench_${randomBytes(18).toString('base64url')}`;
 const MERCHANT_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -127,14 +128,15 @@ async function startSandbox() {
       DATABASE_URL: infra.sandboxUrl,
       DATA_DIR: path.join(TMP, 'sandbox-data'),
       ECCAEX_WEBHOOK_SECRET: SECRET,
+      ECCAEX_API_KEY: SANDBOX_KEY,
       STOREFRONT_API_KEYS: STOREFRONT_KEY,
       OPS_API_KEYS: OPS_KEY,
     }),
   );
-  // ECCAEX_API_KEY is unset on both sides: the sandbox accepts, and the service sends, the built-in key.
+  // The same ECCAEX_API_KEY on both sides: the sandbox accepts, and the service sends, that key.
   await infra.sandbox.waitFor(
     'sandbox ready',
-    async () => (await request(infra.sandboxPort, 'GET', '/sandbox/eccaex/api/v1/currencies', { headers: { 'x-api-key': 'sandbox_merchant_key' } })).status === 200,
+    async () => (await request(infra.sandboxPort, 'GET', '/sandbox/eccaex/api/v1/currencies', { headers: { 'x-api-key': SANDBOX_KEY } })).status === 200,
     120_000,
   );
   // Deliveries from the sandbox would add callbacks of their own; the scenarios send theirs.
@@ -150,6 +152,7 @@ async function startService(name, { embedded = false, waitReady = true } = {}) {
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     ECCAEX_MODE: 'sandbox',
     ECCAEX_BASE_URL: `http://127.0.0.1:${infra.sandboxPort}/sandbox/eccaex/api/v1`,
+    ECCAEX_API_KEY: SANDBOX_KEY,
     ECCAEX_WEBHOOK_SECRET: SECRET,
     STOREFRONT_API_KEYS: STOREFRONT_KEY,
     OPS_API_KEYS: OPS_KEY,

@@ -5,6 +5,7 @@ import { Notifications1763700000300 } from './1763700000300-notifications';
 import { Withdrawals1763700000400 } from './1763700000400-withdrawals';
 import { Reconcile1763700000500 } from './1763700000500-reconcile';
 import { SignatureCaptures1763700000600 } from './1763700000600-signature-captures';
+import { InvoiceUnique1763700000700 } from './1763700000700-invoice-unique';
 import { OrderException1763700000800 } from './1763700000800-order-exception';
 import { SandboxCryptosteroid1763700001000 } from './1763700001000-sandbox-cryptosteroid';
 import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   Withdrawals1763700000400,
   Notifications1763700000300,
   SignatureCaptures1763700000600,
+  InvoiceUnique1763700000700,
   OrderException1763700000800,
   SandboxCryptosteroid1763700001000,
   SandboxSmartwm1763700001100,

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { loadSettings, SANDBOX_API_KEY, Settings, SettingsError } from '../src/config/settings';
+import { loadSettings, Settings, SettingsError } from '../src/config/settings';
 import { openDatabase } from '../src/database/database';
 import { analyseCaptures, CandidateSecret, CapturedCallback, DiscoveryReport, formatReport } from '../src/webhooks/signature/signature-discovery';
 
@@ -24,7 +24,7 @@ export function candidateSecrets(settings: Settings, env: Env): CandidateSecret[
   const secrets = settings.eccaex.webhookSecrets;
   secrets.forEach((value, i) => out.push({ label: secrets.length > 1 ? `ECCAEX_WEBHOOK_SECRET #${i + 1}` : 'ECCAEX_WEBHOOK_SECRET', value }));
   const apiKey = env.ECCAEX_API_KEY?.trim();
-  if (apiKey && apiKey !== SANDBOX_API_KEY) out.push({ label: 'ECCAEX_API_KEY', value: apiKey });
+  if (apiKey) out.push({ label: 'ECCAEX_API_KEY', value: apiKey });
   if (!secrets.length) {
     // Sandbox mode with generated dev secrets: the one the service and its sandbox use.
     const file = join(settings.dataDir, 'dev-keys.json');

@@ -10,10 +10,12 @@ import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './co
 import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
 import { requestIdOf } from './common/logging';
 import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
+import { withDevSecrets } from './config/dev-secrets';
 import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
 import { Lifecycle } from './health/health.controller';
 import { buildOpenApi } from './openapi/document';
+import { registerRawCallbackBodies } from './webhooks/raw-callback-body';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -67,7 +69,9 @@ async function closeServer(server: Server, inFlightMs: number, log: NestLogger):
 export { buildOpenApi };
 
 /** Opens the database, migrates, builds the Nest app on Fastify. `listen` false leaves it unbound. */
-export async function startApp(settings: Settings, options: { listen?: boolean; host?: string } = {}): Promise<RunningApp> {
+export async function startApp(given: Settings, options: { listen?: boolean; host?: string } = {}): Promise<RunningApp> {
+  // Sandbox keys not set by hand come from DATA_DIR (main.ts fills them before, for its banner).
+  const settings = withDevSecrets(given);
   const db = await openDatabase(settings);
   try {
     await runMigrations(db);
@@ -87,15 +91,14 @@ export async function startApp(settings: Settings, options: { listen?: boolean; 
       abortOnError: false,
     });
     app.useLogger(app.get(Logger));
+    for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
     await registerSecurityHeaders(app);
     app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
-    // Gateway callbacks get their raw bytes, unparsed: the signature is checked before any parse.
     const json = fastify.getDefaultJsonParser('error', 'error');
-    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => {
-      if (req.url.startsWith('/v1/webhooks/')) return done(null, body);
-      json(req as Parameters<typeof json>[0], body.toString('utf8'), done);
-    });
+    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));
+    // Gateway callbacks get their raw bytes, unparsed, whatever the content type: the signature is checked before any parse.
+    registerRawCallbackBodies(fastify, BODY_LIMIT);
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', req.id);
     });

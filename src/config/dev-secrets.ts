@@ -7,27 +7,37 @@ interface DevSecrets {
   storefrontKey: string;
   opsKey: string;
   webhookSecret: string;
+  /** The key the sandbox's merchant API takes (and the service sends it): random, never a constant. */
+  sandboxMerchantKey: string;
 }
 
+const fresh = (): DevSecrets => ({
+  storefrontKey: `sk_store_${randomBytes(18).toString('base64url')}`,
+  opsKey: `sk_ops_${randomBytes(18).toString('base64url')}`,
+  webhookSecret: `whsk_${randomBytes(24).toString('base64url')}`,
+  sandboxMerchantKey: `sbx_${randomBytes(24).toString('base64url')}`,
+});
+
 /**
- * Sandbox mode only: fills unset keys with dev keys kept in DATA_DIR/dev-keys.json, so they stay
- * the same across restarts and can be pasted once. Never used in live mode.
+ * Sandbox mode only: fills unset keys with dev keys kept in DATA_DIR/dev-keys.json (mode 0600),
+ * so they stay the same across restarts and can be pasted once, and the service and its sandbox
+ * (also `npm run sandbox` on the same DATA_DIR) agree on the sandbox's merchant key. A file from
+ * before a key existed gets that key added. Never used in live mode.
  */
 export function withDevSecrets(settings: Settings): Settings {
   if (settings.eccaex.mode !== 'sandbox') return settings;
   const missing =
-    !settings.storefrontApiKeys.length || !settings.opsApiKeys.length || !settings.eccaex.webhookSecrets.length;
+    !settings.storefrontApiKeys.length || !settings.opsApiKeys.length || !settings.eccaex.webhookSecrets.length || !settings.eccaex.apiKey;
   if (!missing) return settings;
   const file = join(settings.dataDir, 'dev-keys.json');
-  let secrets: DevSecrets;
+  let kept: Partial<DevSecrets> | undefined;
   try {
-    secrets = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>;
   } catch {
-    secrets = {
-      storefrontKey: `sk_store_${randomBytes(18).toString('base64url')}`,
-      opsKey: `sk_ops_${randomBytes(18).toString('base64url')}`,
-      webhookSecret: `whsk_${randomBytes(24).toString('base64url')}`,
-    };
+    kept = undefined;
+  }
+  const secrets: DevSecrets = { ...fresh(), ...kept };
+  if (!kept || Object.keys(secrets).some((k) => !(k in kept!))) {
     mkdirSync(settings.dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
@@ -45,6 +55,8 @@ export function withDevSecrets(settings: Settings): Settings {
     out.eccaex.webhookSecrets = [secrets.webhookSecret];
     generated.push('ECCAEX_WEBHOOK_SECRET');
   }
-  out.generated = generated;
+  // Not listed in `generated`: setting ECCAEX_API_KEY yourself would switch the service to live mode.
+  if (!out.eccaex.apiKey) out.eccaex.apiKey = secrets.sandboxMerchantKey;
+  out.generated = [...settings.generated, ...generated];
   return out;
 }

@@ -5,10 +5,17 @@ export type SignaturePayload = '{timestamp}.{body}' | '{body}' | '{timestamp}{bo
 export type SignatureAlgorithm = 'sha256' | 'sha512';
 export type SignatureEncoding = 'hex' | 'base64';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** Each gateway is live (its real API), sandbox (its emulator, mounted in this service) or off (nothing of it). */
+export type GatewayMode = 'live' | 'sandbox' | 'off';
+export const GATEWAY_MODES: readonly GatewayMode[] = ['live', 'sandbox', 'off'];
 
 export interface Settings {
   port: number;
+  /** NODE_ENV=production: no gateway runs its emulator unless its <GATEWAY>_MODE=sandbox says so. */
+  production: boolean;
   databaseUrl: string | undefined;
+  /** Live mode on the embedded database (single node, data under DATA_DIR) only when this says so. */
+  databaseEmbeddedLive: boolean;
   databasePoolSize: number;
   /** Hot statements as named prepared statements (off for a pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode). */
   databasePreparedStatements: boolean;
@@ -19,7 +26,7 @@ export interface Settings {
   storefrontApiKeys: string[];
   opsApiKeys: string[];
   eccaex: {
-    mode: 'sandbox' | 'live';
+    mode: GatewayMode;
     baseUrl: string;
     apiKey: string;
     webhookSecrets: string[];
@@ -44,6 +51,8 @@ export interface Settings {
   shutdownTimeoutMs: number;
   /** Sandbox only: which of the generated dev secrets were generated (printed at start-up). */
   generated: string[];
+  /** Said once at start-up, as warnings (settings are read before there is a logger). */
+  warnings: string[];
 }
 
 export class SettingsError extends Error {
@@ -55,8 +64,24 @@ export class SettingsError extends Error {
   }
 }
 
-export const SANDBOX_API_KEY = 'sandbox_merchant_key';
 export const ECCAEX_LIVE_BASE_URL = 'https://api.ecca-ex.com/api/v1';
+
+/** Live mode: the shortest secret, API key or signing secret taken. */
+export const MIN_SECRET_LENGTH = 16;
+
+/**
+ * Key values shipped in the repository's examples (.env.example, docker-compose.yml,
+ * deploy/sandbox.env). Public, so live mode refuses every one of them.
+ */
+export const DEMO_KEYS: ReadonlySet<string> = new Set([
+  'sk_store_change_me_0001',
+  'sk_store_change_me_0002',
+  'sk_ops_change_me_000001',
+  'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  'sk_store_compose_demo_0001',
+  'sk_ops_compose_demo_00001',
+  'whsk_compose_demo_secret_0001',
+]);
 
 type Env = Record<string, string | undefined>;
 
@@ -134,22 +159,37 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export function loadSettings(env: Env = process.env): Settings {
   const port = int(env, 'PORT', 3000, 0, 65535);
+  const production = str(env, 'NODE_ENV') === 'production';
+  const warnings: string[] = [];
   const databaseUrl = str(env, 'DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new SettingsError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
   }
   const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', `http://localhost:${port}`)!;
   const apiKey = str(env, 'ECCAEX_API_KEY');
-  const mode = oneOf(env, 'ECCAEX_MODE', apiKey ? 'live' : 'sandbox', ['sandbox', 'live'] as const);
+  const mode = gatewayMode(env, 'ECCAEX', 'EccaEx', apiKey !== undefined, production, warnings);
   if (mode === 'live' && !apiKey) throw new SettingsError('ECCAEX_API_KEY', 'required when ECCAEX_MODE=live');
+  const gateways = [{ setting: 'ECCAEX_MODE', mode }];
+  if (gateways.every((g) => g.mode === 'off')) {
+    throw new SettingsError(
+      gateways.map((g) => g.setting).join(', '),
+      `no gateway is on (${production ? 'with NODE_ENV=production a gateway without credentials is off, and no emulator runs unless its mode says sandbox' : 'every mode is off'}): ` +
+        'set ECCAEX_API_KEY for live mode, or ECCAEX_MODE=sandbox for the emulator',
+    );
+  }
+  const live = gateways.some((g) => g.mode === 'live');
   const sandbox = mode === 'sandbox';
   const storefrontApiKeys = list(env, 'STOREFRONT_API_KEYS');
   const opsApiKeys = list(env, 'OPS_API_KEYS');
   const webhookSecrets = (str(env, 'ECCAEX_WEBHOOK_SECRET') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!sandbox) {
+  if (live) {
     if (!storefrontApiKeys.length) throw new SettingsError('STOREFRONT_API_KEYS', 'required in live mode');
     if (!opsApiKeys.length) throw new SettingsError('OPS_API_KEYS', 'required in live mode');
-    if (!webhookSecrets.length) throw new SettingsError('ECCAEX_WEBHOOK_SECRET', 'required in live mode');
+  }
+  if (mode === 'live' && !webhookSecrets.length) throw new SettingsError('ECCAEX_WEBHOOK_SECRET', 'required in live mode');
+  const databaseEmbeddedLive = bool(env, 'DATABASE_EMBEDDED_LIVE', false);
+  if (live && !databaseUrl && !databaseEmbeddedLive) {
+    throw new SettingsError('DATABASE_URL', 'required in live mode (or set DATABASE_EMBEDDED_LIVE=true to run live on the embedded database: one node, data under DATA_DIR)');
   }
   // The operator's own endpoint: a private or loopback host is allowed (no SSRF rule here; the
   // storefront-supplied success_url / fail_url go through the same absolute-http(s), no-credentials check).
@@ -164,20 +204,35 @@ export function loadSettings(env: Env = process.env): Settings {
       throw new SettingsError('MERCHANT_WEBHOOK_SECRET', 'expected whsec_ followed by at least 16 base64-encoded bytes');
     }
   }
+  const callbackBaseUrl = url(env, 'CALLBACK_BASE_URL', publicBaseUrl)!;
+  const eccaexBaseUrl = url(env, 'ECCAEX_BASE_URL', sandbox ? `http://127.0.0.1:${port}/sandbox/eccaex/api/v1` : ECCAEX_LIVE_BASE_URL)!;
+  if (live) {
+    if (str(env, 'PUBLIC_BASE_URL') === undefined) {
+      throw new SettingsError('PUBLIC_BASE_URL', "required in live mode: the gateway's callbacks and the customers' pages are addressed from it");
+    }
+    refuseInLive({
+      secrets: { STOREFRONT_API_KEYS: storefrontApiKeys, OPS_API_KEYS: opsApiKeys, MERCHANT_WEBHOOK_SECRET: merchantWebhookSecret ? [merchantWebhookSecret] : [] },
+      urls: { PUBLIC_BASE_URL: publicBaseUrl, CALLBACK_BASE_URL: callbackBaseUrl },
+    });
+  }
+  if (mode === 'live') refuseInLive({ secrets: { ECCAEX_API_KEY: apiKey ? [apiKey] : [], ECCAEX_WEBHOOK_SECRET: webhookSecrets }, urls: { ECCAEX_BASE_URL: eccaexBaseUrl } });
   return {
     port,
+    production,
     databaseUrl,
+    databaseEmbeddedLive,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
     dataDir: str(env, 'DATA_DIR') ?? '.data',
     publicBaseUrl,
-    callbackBaseUrl: url(env, 'CALLBACK_BASE_URL', publicBaseUrl)!,
+    callbackBaseUrl,
     storefrontApiKeys,
     opsApiKeys,
     eccaex: {
       mode,
-      baseUrl: url(env, 'ECCAEX_BASE_URL', sandbox ? `http://127.0.0.1:${port}/sandbox/eccaex/api/v1` : ECCAEX_LIVE_BASE_URL)!,
-      apiKey: apiKey ?? SANDBOX_API_KEY,
+      baseUrl: eccaexBaseUrl,
+      // Sandbox without a key of its own: the random one kept with the dev keys (withDevSecrets).
+      apiKey: apiKey ?? '',
       webhookSecrets,
       signaturePayload: oneOf(env, 'ECCAEX_SIGNATURE_PAYLOAD', '{timestamp}.{body}', ['{timestamp}.{body}', '{body}', '{timestamp}{body}'] as const),
       signatureAlgorithm: oneOf(env, 'ECCAEX_SIGNATURE_ALGORITHM', 'sha256', ['sha256', 'sha512'] as const),
@@ -197,5 +252,41 @@ export function loadSettings(env: Env = process.env): Settings {
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 300_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25000, 1000, 600_000),
     generated: [],
+    warnings,
   };
+}
+
+/**
+ * `<GATEWAY>_MODE`, or when unset: live with credentials; else sandbox, except in production
+ * where it is off (an emulator in production only when the mode says so, and then with a warning).
+ */
+function gatewayMode(env: Env, prefix: string, name: string, hasCredentials: boolean, production: boolean, warnings: string[]): GatewayMode {
+  const setting = `${prefix}_MODE`;
+  const explicit = str(env, setting);
+  if (explicit === undefined) return hasCredentials ? 'live' : production ? 'off' : 'sandbox';
+  const mode = oneOf(env, setting, 'off', GATEWAY_MODES);
+  if (mode === 'sandbox' && production) {
+    warnings.push(
+      `${setting}=sandbox with NODE_ENV=production: the ${name} emulator is mounted under /sandbox/${prefix.toLowerCase()} and anyone can mark its invoices paid; never for real money`,
+    );
+  }
+  return mode;
+}
+
+/**
+ * Live mode refuses what would lose money or leak keys, one setting at a time: a secret, API key
+ * or signing secret shorter than MIN_SECRET_LENGTH or shipped in the repository's examples
+ * (DEMO_KEYS), and a URL that is not https unless its host is a loopback one (local tests).
+ */
+function refuseInLive(c: { secrets: Record<string, string[]>; urls: Record<string, string> }): void {
+  for (const [name, values] of Object.entries(c.secrets)) {
+    for (const v of values) {
+      if (DEMO_KEYS.has(v)) throw new SettingsError(name, "a demo value from the repository's examples; live mode needs a real one");
+      if (v.length < MIN_SECRET_LENGTH) throw new SettingsError(name, `every value must be at least ${MIN_SECRET_LENGTH} characters in live mode`);
+    }
+  }
+  for (const [name, value] of Object.entries(c.urls)) {
+    const u = new URL(value);
+    if (u.protocol !== 'https:' && !isLoopbackHost(u.hostname)) throw new SettingsError(name, `must be https in live mode (http only for a loopback host), got ${u.protocol}//${u.host}`);
+  }
 }

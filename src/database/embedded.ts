@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
@@ -14,7 +15,8 @@ export interface EmbeddedPostgres {
 /**
  * PGlite (Postgres compiled to WASM) under DATA_DIR, served on a loopback socket so the ordinary
  * `pg` driver and the same SQL serve both modes. PGlite is one session: the server gives
- * connections whole turns (see PGliteServer); the service itself uses a pool of one.
+ * connections whole turns (see PGliteServer); the service itself uses a pool of one. The socket
+ * takes only connections that know a password made at random for this start (it lives in `url`).
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dir = resolve(join(dataDir, 'pg'));
@@ -26,10 +28,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   // PGlite keeps its Postgres in WASM memory of this process, which never shrinks: smaller buffers
   // keep the service's RSS down (bench/: peak ~850 MB with the defaults under load).
   const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_PG_SETTINGS.flatMap((s) => ['-c', s])] });
-  const server = new PGliteServer(db);
+  const password = randomBytes(24).toString('hex');
+  const server = new PGliteServer(db, password);
   const address = await server.listen();
   return {
-    url: `postgres://postgres@${address}/postgres`,
+    url: `postgres://postgres:${password}@${address}/postgres`,
     async stop() {
       await server.close().catch(() => undefined);
       await db.close().catch(() => undefined);

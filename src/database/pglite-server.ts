@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, Server, Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -15,8 +16,30 @@ interface Group {
   done?: () => void;
 }
 
+const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
+
+/** The startup message's `user` parameter (protocol 3: int32 length, int32 version, then key\0value\0 pairs). */
+function startupUser(startup: Buffer): string {
+  const parts = startup.subarray(8).toString('utf8').split('\u0000');
+  for (let i = 0; i + 1 < parts.length; i += 2) if (parts[i] === 'user') return parts[i + 1]!;
+  return '';
+}
+
+/** An ErrorResponse message (severity FATAL) with this SQLSTATE and message. */
+function fatal(code: string, message: string): Buffer {
+  const fields = Buffer.from(`SFATAL\u0000VFATAL\u0000C${code}\u0000M${message}\u0000\u0000`, 'utf8');
+  const head = Buffer.alloc(5);
+  head.write('E', 0);
+  head.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([head, fields]);
+}
+
 /**
  * Serves one PGlite (a single Postgres session) to several `pg` connections over TCP.
+ *
+ * With a password, a connection must prove it (MD5 challenge, as Postgres' md5 auth: the password
+ * never crosses the socket) before its startup reaches PGlite, which itself trusts everyone:
+ * another local user or process cannot simply connect to the loopback port.
  *
  * PGlite can run one thing at a time, so connections take turns. A turn is a whole unit of work
  * (every message up to Sync or Query), never a single message: interleaving two clients'
@@ -32,7 +55,10 @@ export class PGliteServer {
   private nextConn = 1;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly db: PGlite) {}
+  constructor(
+    private readonly db: PGlite,
+    private readonly password?: string,
+  ) {}
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((socket) => this.accept(socket));
@@ -56,6 +82,9 @@ export class PGliteServer {
     socket.setNoDelay(true);
     let buffer: Buffer = Buffer.alloc(0);
     let started = false;
+    /** Set between the startup message and a correct password (when a password is required). */
+    let challenge: { startup: Buffer; user: string; salt: Buffer } | null = null;
+    let refused = false;
     let pending: Buffer[] = [];
     // Groups of one connection run in order: the next is queued when the previous is done.
     let chain = Promise.resolve();
@@ -71,6 +100,7 @@ export class PGliteServer {
     };
 
     socket.on('data', (chunk: Buffer) => {
+      if (refused) return;
       buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
       for (;;) {
         if (!started) {
@@ -88,8 +118,18 @@ export class PGliteServer {
           }
           if (buffer.length < len) return;
           started = true;
-          submit([Buffer.from(buffer.subarray(0, len))]);
+          const startup = Buffer.from(buffer.subarray(0, len));
           buffer = buffer.subarray(len);
+          if (this.password === undefined) submit([startup]);
+          else {
+            challenge = { startup, user: startupUser(startup), salt: randomBytes(4) };
+            const r = Buffer.alloc(13);
+            r.write('R', 0);
+            r.writeInt32BE(12, 1);
+            r.writeInt32BE(5, 5); // AuthenticationMD5Password
+            challenge.salt.copy(r, 9);
+            socket.write(r);
+          }
           continue;
         }
         if (buffer.length < 5) return;
@@ -98,6 +138,19 @@ export class PGliteServer {
         const message = Buffer.from(buffer.subarray(0, len));
         buffer = buffer.subarray(len);
         const type = String.fromCharCode(message[0]);
+        if (challenge) {
+          const { startup, user, salt } = challenge;
+          const expected = Buffer.from(`md5${md5(Buffer.concat([Buffer.from(md5(this.password + user)), salt]))}`);
+          const given = type === 'p' ? message.subarray(5, message.length - 1) : Buffer.alloc(0);
+          if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+            refused = true;
+            socket.end(fatal('28P01', `password authentication failed for user "${user}"`));
+            return;
+          }
+          challenge = null;
+          submit([startup]);
+          continue;
+        }
         if (type === 'X') {
           socket.end();
           return;

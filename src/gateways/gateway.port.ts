@@ -68,7 +68,10 @@ export interface PaymentGateway {
   createInvoice(input: CreateInvoiceInput): Promise<GatewayInvoice>;
   /** By the gateway's invoice id or our external id; null when the gateway has no such invoice. */
   getInvoice(ref: string): Promise<GatewayInvoice | null>;
-  /** Best effort: cancels an unpaid invoice at the gateway where the gateway allows it. */
+  /**
+   * Cancels an unpaid invoice at the gateway (a gateway that has no cancel resolves). Throws
+   * GatewayError when the gateway refuses (e.g. the invoice is being paid) or its answer is unclear.
+   */
   cancelInvoice(invoiceId: string): Promise<void>;
   listCurrencies(): Promise<GatewayCurrency[]>;
   listPaymentMethods(currency?: string): Promise<GatewayPaymentMethod[]>;

@@ -1,16 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { SETTINGS } from '../config/settings.module';
+import { GatewayMode, Settings } from '../config/settings';
 import { GatewayError } from './gateway.errors';
 import { PaymentGateway } from './gateway.port';
 import { EccaexGateway } from './eccaex/eccaex.gateway';
 
-/** Finds the gateway an order belongs to. Further gateways register here. */
+/** Finds the gateway an order belongs to. Further gateways register here; a gateway that is off is not there. */
 @Injectable()
 export class GatewaysService {
   private readonly byName = new Map<string, PaymentGateway>();
 
-  constructor(eccaex: EccaexGateway) {
-    this.byName.set(eccaex.name, eccaex);
+  constructor(eccaex: EccaexGateway, @Inject(SETTINGS) settings: Settings) {
+    const all: Array<[PaymentGateway, GatewayMode]> = [[eccaex, settings.eccaex.mode]];
+    for (const [gateway, mode] of all) if (mode !== 'off') this.byName.set(gateway.name, gateway);
   }
 
   get(name: string): PaymentGateway {

@@ -46,6 +46,12 @@ export class MetricsService {
     ['from', 'to', 'source'],
   );
 
+  private readonly invoiceMismatches = this.counter(
+    'payments_invoice_mismatch_total',
+    "Gateway invoices refused because they are not the order's (external_id, amount or currency differ from what the service sent); nothing moved.",
+    ['gateway'],
+  );
+
   private readonly gatewayCalls = this.counter('payments_gateway_calls_total', 'HTTP calls to a payment gateway (one per attempt), by endpoint and outcome (ok or the error kind).', [
     'gateway',
     'endpoint',
@@ -136,6 +142,11 @@ export class MetricsService {
   /** Call only once the change is committed. `from` null = a new order. */
   orderTransition(from: string | null, to: string, source: string): void {
     this.orderTransitions.inc({ from: from ?? 'none', to, source });
+  }
+
+  /** An invoice read from the gateway was refused as not the order's (committed to the timeline). */
+  invoiceMismatch(gateway: string): void {
+    this.invoiceMismatches.inc({ gateway });
   }
 
   // -------------------------------------------------------------------------------- gateways

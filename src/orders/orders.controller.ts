@@ -67,7 +67,7 @@ export class OrdersController {
   @ApiResponse({ status: 400, description: 'VALIDATION_FAILED' })
   @ApiResponse({ status: 409, description: 'DUPLICATE_EXTERNAL_ID or IDEMPOTENCY_IN_PROGRESS' })
   @ApiResponse({ status: 422, description: 'IDEMPOTENCY_KEY_REUSED' })
-  @ApiResponse({ status: 502, description: 'GATEWAY_ERROR (details.order_id names the pending order)' })
+  @ApiResponse({ status: 502, description: "GATEWAY_ERROR (details.order_id names the pending order; details.reason invoice_mismatch when the gateway's invoice is not this order's: other external_id, amount or currency)" })
   @ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE (details.order_id names the pending order)' })
   async create(
     @JsonBody() input: CreateOrderInput,
@@ -148,7 +148,9 @@ export class OrdersController {
   @ApiParam({ name: 'ref', description: 'the order id (uuid) or its external_id', example: 'order-2026-0001' })
   @ApiOkResponse({ type: OrderOutput })
   @ApiResponse({ status: 404, description: 'ORDER_NOT_FOUND' })
-  @ApiResponse({ status: 409, description: 'ORDER_NOT_CANCELABLE' })
+  @ApiResponse({ status: 409, description: 'ORDER_NOT_CANCELABLE: the order is final, or the gateway refused to cancel its invoice (details.reason gateway_refused: it may be being paid); the order is unchanged' })
+  @ApiResponse({ status: 502, description: "GATEWAY_ERROR (details.reason invoice_mismatch: the gateway's invoice is not this order's); the order is unchanged" })
+  @ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE: the gateway gave no clear answer; the order is unchanged (its invoice may still be paid)' })
   async cancel(@Param('ref') ref: string, @Req() req: FastifyRequest): Promise<OrderOutput> {
     return toOrderOutput(await this.service.cancel(ref, req.caller?.role === 'ops' ? 'ops' : 'api'));
   }

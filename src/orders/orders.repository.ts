@@ -17,6 +17,11 @@ type VersionedRow = OrderEntity & { row_version: string };
 const versioned = ({ row_version, ...row }: VersionedRow) => ({ order: Object.assign(new OrderEntity(), row), version: row_version });
 const jsonColumn = (col: string, v: unknown) => (JSON_COLUMNS.has(col) && v !== null && v !== undefined ? JSON.stringify(v) : v);
 
+/** What applyOptimistic's statement raises when the order moved since it was read (see there). */
+const STALE_VERSION = 'stale order version';
+const isStaleVersion = (err: unknown) =>
+  (err as { code?: unknown })?.code === '22P02' && String((err as Error)?.message ?? '').includes(STALE_VERSION);
+
 export interface AppliedChange {
   order: OrderEntity;
   decision: Decision;
@@ -182,23 +187,38 @@ export class OrdersRepository {
         if (alsoInTx) await alsoInTx(m, unchanged);
         return unchanged;
       }
-      Object.assign(order, decision.patch);
-      order.updated_at = new Date();
-      const patch: Record<string, unknown> = { ...decision.patch, updated_at: order.updated_at };
-      const cols = Object.keys(patch);
-      await m.query(
-        `UPDATE orders SET ${cols.map((c, i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`,
-        [order.id, ...cols.map((c) => jsonColumn(c, patch[c]))],
-      );
+      // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
+      if (Object.keys(decision.patch).length) {
+        Object.assign(order, decision.patch);
+        order.updated_at = new Date();
+        const patch: Record<string, unknown> = { ...decision.patch, updated_at: order.updated_at };
+        const cols = Object.keys(patch);
+        await m.query(
+          `UPDATE orders SET ${cols.map((c, i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`,
+          [order.id, ...cols.map((c) => jsonColumn(c, patch[c]))],
+        );
+      }
       const events = await this.insertEvents(m, order.id, source, decision.events);
       const change = { order, decision, events };
       for (const listener of this.listeners) await listener.write(m, change, source);
       if (alsoInTx) await alsoInTx(m, change);
       return change;
     });
-    // Counted once committed (a rolled-back change never happened); events are only the ones inserted.
-    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    this.committed(applied, source);
     return applied;
+  }
+
+  /** Counted and logged once committed (a rolled-back change never happened); events are only the ones inserted. */
+  private committed(applied: AppliedChange, source: EventSource): void {
+    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    const rejected = applied.decision.rejected;
+    if (!rejected) return;
+    const o = applied.order;
+    this.metrics?.invoiceMismatch(o.provider);
+    const event = applied.decision.events.find((e) => e.type === 'order.invoice_rejected');
+    const differences = (event?.data.mismatch ?? {}) as Record<string, { order: string; invoice: string }>;
+    const detail = rejected.mismatch.map((k) => `${k} (order ${differences[k]?.order}, invoice ${differences[k]?.invoice})`).join(', ');
+    this.log.warn(`order ${o.id}: refused gateway invoice ${rejected.invoiceId}, it is not this order's: ${detail}; the order stays ${o.status} (source ${source})`);
   }
 
   /**
@@ -206,9 +226,9 @@ export class OrdersRepository {
    * with its row version (`xmin`, see readVersioned): decide on that read, then update the row
    * only if it is still that version, and write the timeline events, the listeners' rows and the
    * caller's `extra` parts in the same statement (all or nothing, like apply's transaction). Null
-   * when the row changed since it was read: nothing was written, and the caller falls back to
-   * `apply` (which locks and decides again). A decision that changes nothing still checks the
-   * version before the extra parts are written.
+   * when the row changed since it was read: nothing was written, not even an extra part, and the
+   * caller falls back to `apply` (which locks and decides again). A decision that changes nothing
+   * still checks the version before the extra parts are written.
    */
   async applyOptimistic(
     order: OrderEntity,
@@ -225,11 +245,16 @@ export class OrdersRepository {
     const ctes: string[] = [];
     let events: OrderEventEntity[] = [];
     if (changes) {
-      Object.assign(next, decision.patch);
-      next.updated_at = new Date();
-      const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
-      const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
-      ctes.push(`upd AS (UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id)`);
+      if (Object.keys(decision.patch).length) {
+        Object.assign(next, decision.patch);
+        next.updated_at = new Date();
+        const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
+        const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
+        ctes.push(`upd AS (UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id)`);
+      } else {
+        // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
+        ctes.push(`upd AS (SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid)`);
+      }
       const now = new Date();
       events = decision.events.map((e) =>
         Object.assign(new OrderEventEntity(), {
@@ -262,14 +287,26 @@ export class OrdersRepository {
     }
     const planned = { order: next, decision, events };
     const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
-    for (const part of [...parts, ...extra(planned)]) {
+    const extras = [...parts, ...extra(planned)];
+    for (const part of extras) {
       const offset = values.length;
       values.push(...part.values);
       ctes.push(`${part.name} AS (${part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`)})`);
     }
-    const [row] = rowsOf<{ ok: number; events: string[] }>(
-      await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM upd)::int AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
-    );
+    // Postgres runs every data-modifying CTE to completion whatever the rest reads, so a part cannot
+    // be skipped from here: on a stale version the statement raises instead, and nothing of it
+    // (the parts included) is written, whatever the parts themselves check.
+    const ok = extras.length
+      ? `CASE WHEN (SELECT count(*) FROM upd) = 1 THEN 1 ELSE ('${STALE_VERSION} ' || (SELECT count(*) FROM upd))::int END`
+      : `(SELECT count(*) FROM upd)::int`;
+    let row: { ok: number; events: string[] } | undefined;
+    try {
+      [row] = rowsOf<{ ok: number; events: string[] }>(
+        await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT ${ok} AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
+      );
+    } catch (err) {
+      if (!isStaleVersion(err)) throw err;
+    }
     if (!row || row.ok !== 1) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
       return null;
@@ -277,7 +314,7 @@ export class OrdersRepository {
     const inserted = new Set(row.events);
     if (parts.length) this.log.debug(`order ${order.id}: ${order.status} -> ${next.status} written in one statement with ${parts.map((p) => p.name).join(', ')}`);
     const applied = { order: changes ? next : order, decision, events: events.filter((e) => inserted.has(e.id)) };
-    for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    this.committed(applied, source);
     return applied;
   }
 

@@ -8,18 +8,21 @@ import { GatewayError } from '../gateways/gateway.errors';
 import { GatewayInvoice, PaymentGateway } from '../gateways/gateway.port';
 import { gatewayApiError, GatewaysService } from '../gateways/gateways.service';
 import { CatalogueService } from './catalogue.service';
-import { Observation } from './domain/decide';
+import { Decision, InvoiceTerms, Observation } from './domain/decide';
 import { isTerminal } from './domain/order-status';
 import { IdempotencyService } from './idempotency.service';
 import { CreateOrderInput } from './inputs/create-order.input';
 import { EventSource, OrderEntity } from './order.entity';
-import { OrdersRepository } from './orders.repository';
+import { AppliedChange, OrdersRepository } from './orders.repository';
 import { OrderOutput, toOrderOutput } from './outputs/order.output';
 
 export interface Reply {
   status: number;
   body: unknown;
 }
+
+/** What the gateway says the invoice is for (checked against the order by `decide`). */
+export const termsOf = (inv: GatewayInvoice): InvoiceTerms => ({ external_id: inv.externalId, amount: inv.amount, currency: inv.currency });
 
 export function gatewayStateOf(inv: GatewayInvoice): Observation {
   return {
@@ -31,7 +34,39 @@ export function gatewayStateOf(inv: GatewayInvoice): Observation {
     expiresAt: inv.expiresAt,
     finishedAt: inv.finishedAt,
     payment: inv.payment,
+    terms: termsOf(inv),
   };
+}
+
+/** The gateway answered with an invoice that is not the order's: the order did not move (the timeline keeps the invoice for ops). */
+function invoiceNotOurs(order: OrderEntity, rejected: NonNullable<Decision['rejected']>): ApiError {
+  return new ApiError(502, 'GATEWAY_ERROR', "The gateway answered with an invoice that is not this order's; the order is kept as it was.", {
+    order_id: order.id,
+    reason: 'invoice_mismatch',
+    mismatch: rejected.mismatch,
+  });
+}
+
+const notCancelable = (o: OrderEntity, details: Record<string, unknown> = {}, message = `The order is ${o.status} and cannot be canceled.`) =>
+  new ApiError(409, 'ORDER_NOT_CANCELABLE', message, { order_id: o.id, status: o.status, ...details });
+
+/**
+ * The gateway did not cancel the invoice. A clear refusal (a 4xx: it is being paid, or no longer
+ * cancelable there) is the order's answer, 409; anything unclear is gateway trouble (503 / 502).
+ */
+function cancelRefusal(order: OrderEntity, err: unknown): ApiError {
+  const status = err instanceof GatewayError ? err.info.httpStatus : undefined;
+  if (err instanceof GatewayError && ['conflict', 'not_found', 'rejected'].includes(err.kind) && status !== undefined && status >= 400 && status < 500) {
+    const details = { reason: 'gateway_refused', gateway: err.info.gateway, ...(err.info.code ? { gateway_code: err.info.code } : {}) };
+    return notCancelable(order, details, 'The gateway refused to cancel the invoice (it may be being paid); the order is unchanged.');
+  }
+  return gatewayApiError(err, { order_id: order.id });
+}
+
+/** The order a change left, unless the invoice it read was refused as another order's. */
+function ours(change: AppliedChange): OrderEntity {
+  if (change.decision.rejected) throw invoiceNotOurs(change.order, change.decision.rejected);
+  return change.order;
 }
 
 @Injectable()
@@ -173,7 +208,7 @@ export class OrdersService {
     } catch (err) {
       throw gatewayApiError(err, { order_id: order.id });
     }
-    if (found) return (await this.orders.apply(order.id, source, () => gatewayStateOf(found))).order;
+    if (found) return ours(await this.orders.apply(order.id, source, () => gatewayStateOf(found)));
     return (await this.openInvoice(order, gateway, source)).order;
   }
 
@@ -210,19 +245,21 @@ export class OrdersService {
         this.log.warn(`order ${order.id}: invoice not created (${(err as Error).message}); kept pending`);
         throw gatewayApiError(err, { order_id: order.id });
       }
-      this.log.log(`order ${order.id}: invoice ${invoice.invoiceId} found by external_id after an unclear create`);
       const inv = invoice;
-      return { order: (await this.orders.apply(order.id, source, () => gatewayStateOf(inv))).order, completed: false };
+      const found = ours(await this.orders.apply(order.id, source, () => gatewayStateOf(inv)));
+      this.log.log(`order ${order.id}: invoice ${inv.invoiceId} found by external_id after an unclear create`);
+      return { order: found, completed: false };
     }
-    const created: Observation = { kind: 'invoice_created', invoiceId: invoice.invoiceId, paymentLink: invoice.paymentLink, expiresAt: invoice.expiresAt };
+    // A gateway may answer a create with an invoice it already had: checked like any other read.
+    const created: Observation = { kind: 'invoice_created', invoiceId: invoice.invoiceId, paymentLink: invoice.paymentLink, expiresAt: invoice.expiresAt, terms: termsOf(invoice) };
     if (fresh) {
       const idem = fresh.idem;
       const done = await this.orders.applyOptimistic(order, fresh.version, source, created, (change) =>
-        idem ? [this.idempotency.completePart(idem.scope, idem.key, 201, toOrderOutput(change.order), change.order.id)] : [],
+        idem && !change.decision.rejected ? [this.idempotency.completePart(idem.scope, idem.key, 201, toOrderOutput(change.order), change.order.id)] : [],
       );
-      if (done) return { order: done.order, completed: !!idem };
+      if (done) return { order: ours(done), completed: !!idem };
     }
-    return { order: (await this.orders.apply(order.id, source, () => created)).order, completed: false };
+    return { order: ours(await this.orders.apply(order.id, source, () => created)), completed: false };
   }
 
   async get(ref: string): Promise<OrderEntity> {
@@ -232,24 +269,36 @@ export class OrdersService {
   }
 
   /**
-   * Cancels an unpaid order, at the gateway too where it can. The gateway is asked first: an
-   * invoice it already paid makes the order paid, not canceled.
+   * Cancels an unpaid order, at the gateway too where it can. The gateway is asked first, and its
+   * word stands: an invoice it already paid makes the order paid, not canceled; an invoice it
+   * refuses to cancel (a customer mid-payment) leaves the order as it was (409); and when its
+   * answer is unclear (timeout, 5xx) the order stays as it was too (503), since the invoice may
+   * still be paid. Another order's invoice is never canceled.
    */
   async cancel(ref: string, source: EventSource): Promise<OrderEntity> {
     const order = await this.get(ref);
-    const notCancelable = (o: OrderEntity) =>
-      new ApiError(409, 'ORDER_NOT_CANCELABLE', `The order is ${o.status} and cannot be canceled.`, { order_id: o.id, status: o.status });
     if (isTerminal(order.status)) throw notCancelable(order);
     const gateway = this.gateways.get(order.provider);
-    const invoice = await gateway.getInvoice(order.gateway_invoice_id ?? order.external_id).catch((err) => {
-      this.log.warn(`order ${order.id}: could not read the invoice before cancel: ${(err as Error).message}`);
-      return null;
-    });
+    let invoice: GatewayInvoice | null;
+    try {
+      invoice = await gateway.getInvoice(order.gateway_invoice_id ?? order.external_id);
+    } catch (err) {
+      throw gatewayApiError(err, { order_id: order.id });
+    }
     if (invoice) {
       const seen = await this.orders.apply(order.id, source, () => gatewayStateOf(invoice));
-      if (isTerminal(seen.order.status) && seen.order.status !== 'canceled') throw notCancelable(seen.order);
-      if (invoice.status === 'pending' || invoice.status === 'unknown') {
-        await gateway.cancelInvoice(invoice.invoiceId).catch((err) => this.log.warn(`order ${order.id}: gateway cancel failed: ${(err as Error).message}`));
+      // A pending order's lookup by external_id may name another order's invoice: left alone.
+      if (seen.decision.rejected && order.gateway_invoice_id) throw invoiceNotOurs(seen.order, seen.decision.rejected);
+      if (!seen.decision.rejected) {
+        if (isTerminal(seen.order.status) && seen.order.status !== 'canceled') throw notCancelable(seen.order);
+        if (invoice.status === 'pending' || invoice.status === 'unknown') {
+          try {
+            await gateway.cancelInvoice(invoice.invoiceId);
+          } catch (err) {
+            this.log.warn(`order ${order.id}: the gateway did not cancel invoice ${invoice.invoiceId} (${(err as Error).message}); the order is unchanged`);
+            throw cancelRefusal(seen.order, err);
+          }
+        }
       }
     }
     const change = await this.orders.apply(order.id, source, () => ({ kind: 'cancel' }));
@@ -282,6 +331,6 @@ export class OrdersService {
     }
     if (!invoice) throw new ApiError(502, 'GATEWAY_ERROR', 'The gateway has no invoice for this order.', { order_id: order.id });
     const inv = invoice;
-    return (await this.orders.apply(order.id, source, () => gatewayStateOf(inv))).order;
+    return ours(await this.orders.apply(order.id, source, () => gatewayStateOf(inv)));
   }
 }

@@ -49,7 +49,7 @@ const NEST_LEVELS: Record<string, NestLogLevel[] | false> = {
 /**
  * Settings of the emulator run alone (`npm run sandbox`): always sandbox mode, its own port
  * (SANDBOX_PORT, default 4010), and PUBLIC_BASE_URL is its own URL (payment links point at it).
- * The accepted key is ECCAEX_API_KEY when set, else the built-in sandbox key; webhooks are signed
+ * The accepted key is ECCAEX_API_KEY when set, else the random one kept in DATA_DIR/dev-keys.json; webhooks are signed
  * with the first ECCAEX_WEBHOOK_SECRET (or the dev secret kept in DATA_DIR/dev-keys.json, the same
  * one the service uses in sandbox mode).
  */

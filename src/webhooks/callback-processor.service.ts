@@ -127,8 +127,8 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       if (err instanceof GatewayError && (err.unclear || err.kind === 'rate_limited')) throw new RetryableError(`gateway read-back: ${err.message}`);
       throw err;
     }
-    if (!invoice || invoice.externalId !== order.external_id) {
-      const outcome = { reason: invoice ? 'the gateway invoice belongs to another order' : 'the gateway has no such invoice', body_status: payload?.status ?? null };
+    if (!invoice) {
+      const outcome = { reason: 'the gateway has no such invoice', body_status: payload?.status ?? null };
       await this.inbox.finish(row.id, 'failed', { order_id: order.id, outcome, error: outcome.reason });
       this.metrics?.callbackFailed(row.provider);
       this.log.warn(`callback ${row.id} for order ${order.id}: ${outcome.reason}; nothing applied`);
@@ -136,20 +136,27 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     }
     const before = order.status;
     const observation = gatewayStateOf(invoice);
-    const outcomeOf = (applied: AppliedChange): Record<string, unknown> => ({
-      gateway_status: invoice.rawStatus,
-      body_status: payload?.status ?? null,
-      from_status: before,
-      to_status: applied.order.status,
-      events: applied.events.map((e) => e.type),
-      ...(applied.decision.ignored ? { note: applied.decision.ignored } : {}),
-    });
+    // An invoice that is not the order's (decide refuses it) leaves the callback failed, for ops.
+    const settled = (applied: AppliedChange): { status: InboxStatus; outcome: Record<string, unknown>; error: string | null } => {
+      const rejected = applied.decision.rejected;
+      const outcome = {
+        gateway_status: invoice.rawStatus,
+        body_status: payload?.status ?? null,
+        from_status: before,
+        to_status: applied.order.status,
+        events: applied.events.map((e) => e.type),
+        ...(rejected ? { reason: "the gateway invoice is not this order's", mismatch: rejected.mismatch } : {}),
+        ...(applied.decision.ignored ? { note: applied.decision.ignored } : {}),
+      };
+      return rejected ? { status: 'failed', outcome, error: outcome.reason ?? null } : { status: 'processed', outcome, error: null };
+    };
     // The row is settled with the order change, in the same statement or transaction: both or neither.
     // One statement when the order is as it was read with its batch; else the locking path.
     const fast = known
-      ? await this.orders.applyOptimistic(order, known.version, 'webhook', observation, (applied) => [
-          this.inbox.finishPart(row.id, 'processed', { order_id: order.id, outcome: outcomeOf(applied), error: null }),
-        ])
+      ? await this.orders.applyOptimistic(order, known.version, 'webhook', observation, (applied) => {
+          const s = settled(applied);
+          return [this.inbox.finishPart(row.id, s.status, { order_id: order.id, outcome: s.outcome, error: s.error })];
+        })
       : null;
     const change =
       fast ??
@@ -157,12 +164,16 @@ export class CallbackProcessor implements OnApplicationBootstrap {
         order.id,
         'webhook',
         () => observation,
-        (m, applied) => this.inbox.finish(row.id, 'processed', { order_id: order.id, outcome: outcomeOf(applied), error: null }, m),
+        (m, applied) => {
+          const s = settled(applied);
+          return this.inbox.finish(row.id, s.status, { order_id: order.id, outcome: s.outcome, error: s.error }, m);
+        },
       ));
-    const outcome = outcomeOf(change);
-    this.metrics?.callbackProcessed(row.provider);
+    const { status, outcome } = settled(change);
+    if (status === 'failed') this.metrics?.callbackFailed(row.provider);
+    else this.metrics?.callbackProcessed(row.provider);
     if (change.events.length) this.log.log(`callback ${row.id}: order ${order.id} ${before} -> ${change.order.status}`);
-    return { status: 'processed', order_id: order.id, outcome };
+    return { status, order_id: order.id, outcome };
   }
 
   private async findOrder(row: InboxRow): Promise<OrderEntity | null> {

@@ -35,7 +35,7 @@ export class EccaexWebhookController {
   @ApiOperation({
     summary: 'EccaEx callback (callback_url = PUBLIC_BASE_URL + /v1/webhooks/eccaex)',
     description:
-      'No bearer: trusted by its HMAC, checked on the raw request bytes before anything is parsed or looked up. ' +
+      'No bearer: trusted by its HMAC, checked on the raw request bytes (whatever the Content-Type says) before anything is parsed or looked up. ' +
       'signed = X-Signature-Timestamp + "." + raw body; expected = hex(HMAC-SHA256(secret, signed)) for any secret in ECCAEX_WEBHOOK_SECRET; ' +
       'the timestamp must be within ECCAEX_SIGNATURE_TOLERANCE_S (300 s) of now. ECCAEX_SIGNATURE_PAYLOAD / _ALGORITHM / _ENCODING select other schemes. ' +
       'A 200 means the callback is durably stored; processing (a read-back of the invoice from the gateway) may finish after the reply. ' +
@@ -46,7 +46,7 @@ export class EccaexWebhookController {
   @ApiHeader({
     name: 'X-Idempotency-Key',
     required: false,
-    description: 'the delivery key; a key already stored is answered `duplicate: true` and not applied again (falls back to the body\'s event_id, then a hash of the body)',
+    description: 'the delivery key, kept with the callback for ops; not what duplicates are recognised by (it is not signed): that is the body\'s event_id, else a hash of the signed body',
     example: '603120aa-4803-4958-8004-0ec8ef0e9148:success:1767268800',
   })
   @ApiBody({
@@ -65,7 +65,7 @@ export class EccaexWebhookController {
   @ApiOkResponse({
     type: CallbackReceivedOutput,
     description: 'stored (or already stored)',
-    examples: { stored: { summary: 'first delivery', value: { received: true, duplicate: false } }, duplicate: { summary: 'X-Idempotency-Key already stored', value: { received: true, duplicate: true } } },
+    examples: { stored: { summary: 'first delivery', value: { received: true, duplicate: false } }, duplicate: { summary: "the body's event_id (else the same signed body) already stored", value: { received: true, duplicate: true } } },
   })
   @ApiResponse({ status: 400, description: 'MALFORMED_PAYLOAD: the signature is valid but the body is not JSON or names neither order_id nor external_id.' })
   @ApiResponse({
@@ -111,12 +111,13 @@ export class EccaexWebhookController {
     }
     const payloadHash = createHash('sha256').update(raw).digest('hex');
     const given = header(req, 'x-idempotency-key');
+    // Duplicates by what the signature covers: the body's event_id, else the signed body itself.
+    // X-Idempotency-Key is not signed (anyone could send new ones, or take a future one first):
+    // it is kept with the callback as information only.
     const key =
-      given && given.length <= 255 && !given.includes('\u0000')
-        ? given
-        : typeof p.event_id === 'string' && p.event_id.length >= 1 && p.event_id.length <= 255 && !p.event_id.includes('\u0000')
-          ? p.event_id
-          : `sha256:${payloadHash}`;
+      typeof p.event_id === 'string' && p.event_id.length >= 1 && p.event_id.length <= 255 && !p.event_id.includes('\u0000')
+        ? p.event_id
+        : `sha256:${payloadHash}`;
     const stored = await this.intake.store({
       provider: 'eccaex',
       idempotency_key: key,

@@ -14,7 +14,8 @@ import { signedHeaders } from '../support/callbacks';
  */
 
 export { buildService, sleep };
-export const SANDBOX_API_KEY = 'sandbox_merchant_key';
+/** The sandbox child's merchant key, given to both sides (each would otherwise make its own in its DATA_DIR). */
+export const SANDBOX_API_KEY = 'sandbox_fault_suite_key_0001';
 
 // ------------------------------------------------------------------------------------ HTTP
 
@@ -146,8 +147,9 @@ export async function startSandbox(build: string, opts: { embedded?: boolean; en
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: db?.url,
     DATA_DIR: dataDir,
-    // The same secret the service verifies with; the service sends the built-in sandbox API key.
+    // The same secret the service verifies with, and the same merchant key the service sends.
     ECCAEX_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ECCAEX_API_KEY: SANDBOX_API_KEY,
     STOREFRONT_API_KEYS: STOREFRONT_KEY,
     OPS_API_KEYS: OPS_KEY,
     LOG_LEVEL: 'warn',
@@ -294,6 +296,7 @@ export function serviceEnv(port: number, db: TestDatabase, sandbox: SandboxProce
     testEnv(port, db, {
       ECCAEX_MODE: 'sandbox',
       ECCAEX_BASE_URL: sandbox.api,
+      ECCAEX_API_KEY: SANDBOX_API_KEY,
       RATE_LIMIT_PER_MIN: '0',
       LOG_LEVEL: 'warn',
       // The reconciler stays out of the way unless a test wants it.

@@ -197,7 +197,7 @@ describe('hardening', () => {
         const res = await t.http.post('/v1/orders').set(ops).send({ amount: '10.00', currency: 'UAH', customer_id: 'gw5' });
         expectClean5xx(res);
         expect(['GATEWAY_ERROR', 'GATEWAY_UNAVAILABLE']).toContain(res.body.error.code);
-        expect(res.text).not.toContain('sandbox_merchant_key');
+        expect(res.text).not.toContain(t.settings.eccaex.apiKey);
       } finally {
         await t.http.delete(`${SANDBOX}/_control/faults`);
       }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { OrdersRepository } from '../../src/orders/orders.repository';
+import { WebhookInboxRepository } from '../../src/webhooks/webhook-inbox.repository';
 import { Observation } from '../../src/orders/domain/decide';
 import { startTestApp, TestApp } from '../support/app';
 import { createOrder } from '../support/callbacks';
@@ -23,15 +24,17 @@ afterAll(async () => {
   await app?.close();
 });
 
-const paid = (invoiceId: string): Observation => ({
+/** The gateway's word that the order's invoice (as createOrder makes it: 1500.00 UAH) is paid. */
+const paid = (order: { gateway_invoice_id: string; external_id: string }): Observation => ({
   kind: 'gateway_state',
   status: 'success',
   rawStatus: 'success',
-  invoiceId,
+  invoiceId: order.gateway_invoice_id,
   paymentLink: null,
   expiresAt: null,
   finishedAt: new Date().toISOString(),
   payment: null,
+  terms: { external_id: order.external_id, amount: '1500.00', currency: 'UAH' },
 });
 
 async function versioned(orderId: string) {
@@ -61,7 +64,7 @@ describe('applyOptimistic', () => {
     const order = await createOrder(app.http);
     const before = await counts(order.id);
     const { order: read, version } = await versioned(order.id);
-    const change = await repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id));
+    const change = await repo.applyOptimistic(read, version, 'webhook', paid(order), extraPart(order.id));
     expect(change).not.toBeNull();
     expect(change!.order.status).toBe('paid');
     expect(change!.events.map((e) => e.type)).toContain('order.status_changed');
@@ -74,22 +77,45 @@ describe('applyOptimistic', () => {
     const { order: read, version } = await versioned(order.id);
     await ds.query(`UPDATE orders SET last_checked_at = now() WHERE id = $1`, [order.id]); // another writer
     const before = await counts(order.id);
-    expect(await repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id))).toBeNull();
+    expect(await repo.applyOptimistic(read, version, 'webhook', paid(order), extraPart(order.id))).toBeNull();
     expect(await counts(order.id)).toEqual(before);
-    const change = await repo.apply(order.id, 'webhook', () => paid(order.gateway_invoice_id));
+    const change = await repo.apply(order.id, 'webhook', () => paid(order));
     expect(change.order.status).toBe('paid');
     // The same news again, on a fresh read: nothing changes, the extra part is still written (settled).
     const afterLock = await counts(order.id);
     const again = await versioned(order.id);
-    const second = await repo.applyOptimistic(again.order, again.version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id));
+    const second = await repo.applyOptimistic(again.order, again.version, 'webhook', paid(order), extraPart(order.id));
     expect(second!.events).toEqual([]);
     expect(await counts(order.id)).toEqual({ ...afterLock, extra: afterLock.extra + 1 });
+  });
+
+  it('on a stale version writes none of the extra parts, even one that does not check the version itself', async () => {
+    const inbox = app.app.get(WebhookInboxRepository);
+    const order = await createOrder(app.http);
+    // The news on an order awaiting payment (a change), then on the order once paid (no change).
+    for (const step of ['change', 'no change'] as const) {
+      if (step === 'no change') await repo.apply(order.id, 'webhook', () => paid(order));
+      const { order: read, version } = await versioned(order.id);
+      await ds.query(`UPDATE orders SET last_checked_at = now() WHERE id = $1`, [order.id]); // another writer
+      const [row] = await ds.query(
+        `INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
+         VALUES ('eccaex', $1, 'h', ''::bytea, '{}'::jsonb, $2, $3, 'received') RETURNING id`,
+        [`stale-${step}-${order.id}`, order.gateway_invoice_id, order.external_id],
+      );
+      const before = await counts(order.id);
+      // The callback processor's own part: a plain UPDATE of the callback row, no version check of its own.
+      const settle = () => [inbox.finishPart(row.id, 'processed', { order_id: order.id, outcome: { to_status: 'paid' }, error: null })];
+      expect([step, await repo.applyOptimistic(read, version, 'webhook', paid(order), settle)]).toEqual([step, null]);
+      const [callback] = await ds.query(`SELECT status, processed_at, attempts, order_id FROM webhook_inbox WHERE id = $1`, [row.id]);
+      expect([step, callback]).toEqual([step, { status: 'received', processed_at: null, attempts: 0, order_id: null }]);
+      expect(await counts(order.id)).toEqual(before);
+    }
   });
 
   it('of two writers holding the same read, exactly one applies', async () => {
     const order = await createOrder(app.http);
     const { order: read, version } = await versioned(order.id);
-    const results = await Promise.all([1, 2, 3, 4].map(() => repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), extraPart(order.id))));
+    const results = await Promise.all([1, 2, 3, 4].map(() => repo.applyOptimistic(read, version, 'webhook', paid(order), extraPart(order.id))));
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     const transitions = await ds.query(`SELECT count(*)::int AS n FROM order_events WHERE order_id = $1 AND to_status = 'paid'`, [order.id]);
     expect(transitions[0].n).toBe(1);
@@ -101,7 +127,7 @@ describe('applyOptimistic', () => {
     const { order: read, version } = await versioned(order.id);
     const before = await counts(order.id);
     const broken = () => [{ name: 'broken', sql: `INSERT INTO probe (order_id) SELECT NULL::uuid WHERE EXISTS (SELECT 1 FROM upd)`, values: [] }];
-    await expect(repo.applyOptimistic(read, version, 'webhook', paid(order.gateway_invoice_id), broken)).rejects.toThrow(/null value/);
+    await expect(repo.applyOptimistic(read, version, 'webhook', paid(order), broken)).rejects.toThrow(/null value/);
     expect(await counts(order.id)).toEqual(before);
   });
 });

@@ -63,10 +63,9 @@ describe('reconciliation: nothing stuck when callbacks are lost', () => {
     await sandboxWebhooks(app.http, false);
     const order = await createOrder(app.http);
     await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
-    const raw = callbackBody(order, 'success');
     const results = await Promise.all([
       ...Array.from({ length: 5 }, () => app.http.post(`/v1/orders/${order.id}/reconcile`).set(ops)),
-      ...Array.from({ length: 5 }, (_, i) => postCallback(app.http, raw, { key: `race-${order.id}-${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => postCallback(app.http, callbackBody(order, 'success', { event_id: `race-${order.id}-${i}` }))),
       reconciler.sweep().then(() => ({ status: 200 })),
     ]);
     expect(results.every((r) => r.status === 200)).toBe(true);

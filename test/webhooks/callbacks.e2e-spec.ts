@@ -63,24 +63,26 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
     await sandboxWebhooks(app.http, false);
     await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
     const raw = callbackBody(order, 'success');
+    const eventId = JSON.parse(raw).event_id as string;
     const replies = await Promise.all(Array.from({ length: 50 }, () => postCallback(app.http, raw, { key: `same-${order.id}` })));
     expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(replies.filter((r) => r.body.duplicate === false)).toHaveLength(1);
     await waitForStatus(app.http, order.id, 'paid');
-    const rows = (await inbox(app.http)).filter((e) => e.idempotency_key === `same-${order.id}`);
+    const rows = (await inbox(app.http)).filter((e) => e.idempotency_key === eventId);
     expect(rows).toHaveLength(1);
-    await waitFor('processed', async () => (await inbox(app.http)).find((e) => e.idempotency_key === `same-${order.id}` && e.status === 'processed'));
+    await waitFor('processed', async () => (await inbox(app.http)).find((e) => e.idempotency_key === eventId && e.status === 'processed'));
     const paid = statusChanges(await eventsOf(app.http, order.id)).filter((e) => e.to_status === 'paid');
     expect(paid).toHaveLength(1);
     expect(paid[0]).toMatchObject({ from_status: 'awaiting_payment', source: 'webhook' });
   });
 
-  it('50 different deliveries of the same news at once (new keys): still one transition', async () => {
+  it('50 different callbacks with the same news at once (new event ids): still one transition', async () => {
     const order = await createOrder(app.http);
     await sandboxWebhooks(app.http, false);
     await simulate(app.http, order.gateway_invoice_id, 'fail').expect(200);
-    const raw = callbackBody(order, 'fail');
-    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => postCallback(app.http, raw, { key: `distinct-${order.id}-${i}` })));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postCallback(app.http, callbackBody(order, 'fail', { event_id: `${order.gateway_invoice_id}:fail:${i}` }), { key: `distinct-${order.id}-${i}` })),
+    );
     expect(replies.every((r) => r.status === 200 && r.body.duplicate === false)).toBe(true);
     await waitFor('all 50 processed', async () => {
       const rows = (await inbox(app.http, `&order_id=${order.id}`)).filter((e) => e.status === 'processed');
@@ -99,18 +101,17 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
     expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
   });
 
-  it('a duplicate key with a different body is acknowledged, not applied, and kept as a conflict', async () => {
+  it('a known event_id with a different body is acknowledged, not applied, and kept as a conflict', async () => {
     const order = await createOrder(app.http);
     const key = `conflict-${order.id}`;
-    await postCallback(app.http, callbackBody(order, 'pending'), { key }).expect(200);
-    // One body, sent twice (callbackBody stamps the current second into event_id).
-    const different = callbackBody(order, 'success', { note: 'different' });
-    const r = await postCallback(app.http, different, { key });
+    await postCallback(app.http, callbackBody(order, 'pending', { event_id: key })).expect(200);
+    const different = callbackBody(order, 'success', { event_id: key, note: 'different' });
+    const r = await postCallback(app.http, different);
     expect(r.body).toEqual({ received: true, duplicate: true });
     const conflicts = (await inbox(app.http, '&status=conflict')).filter((e) => e.idempotency_key === key);
     expect(conflicts).toHaveLength(1);
     // The same conflicting body again is not stored twice.
-    await postCallback(app.http, different, { key }).expect(200);
+    await postCallback(app.http, different).expect(200);
     expect((await inbox(app.http, '&status=conflict')).filter((e) => e.idempotency_key === key)).toHaveLength(1);
   });
 
@@ -160,7 +161,7 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
       const order = await createOrder(app.http);
       await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
       await waitForStatus(app.http, order.id, 'paid');
-      const r = await postCallback(app.http, callbackBody(order, 'fail'), { key: `late-fail-${order.id}` }).expect(200);
+      const r = await postCallback(app.http, callbackBody(order, 'fail', { event_id: `late-fail-${order.id}` })).expect(200);
       expect(r.body.duplicate).toBe(false);
       await waitFor('processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).find((e) => e.idempotency_key === `late-fail-${order.id}` && e.status === 'processed'));
       expect((await orderOf(app.http, order.id)).status).toBe('paid');

@@ -60,8 +60,8 @@ describe('database down during a callback', () => {
       const order = await createOrder(app.http);
       await sandboxWebhooks(app.http, false);
       await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
-      const raw = callbackBody(order, 'success');
       const key = `db-down-${order.id}`;
+      const raw = callbackBody(order, 'success', { event_id: key });
       await proxy.down();
       const started = Date.now();
       const failed = await postCallback(app.http, raw, { key });

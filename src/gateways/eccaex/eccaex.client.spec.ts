@@ -372,6 +372,18 @@ describe('EccaexClient — every endpoint: method, path, X-Api-Key, parsing', ()
     expect(inv.status).toBe('success');
   });
 
+  it.each([
+    ['amount', (i: Record<string, unknown>) => ({ ...i, amount: 1500.0 })],
+    ['deal.amount_fiat', (i: Record<string, unknown>) => ({ ...i, deal: { ...(i.deal as object), amount_fiat: 1537.5 } })],
+    ['deal.merchant_usdt', (i: Record<string, unknown>) => ({ ...i, deal: { ...(i.deal as object), merchant_usdt: 35.42 } })],
+  ])('getInvoice refuses a JSON number in %s (it went through a float): an error, logged, never a guessed amount', async (field, change) => {
+    handler = sequence([200, { successful: true, data: change(LISTED_INVOICE as Record<string, unknown>) }]);
+    const err = await caught(makeClient().getInvoice('order-1'));
+    expect(err.kind).toBe('rejected');
+    expect(err.message).toContain(`invoice.${field} is a JSON number`);
+    expect(logLines.some((l) => l.includes('getInvoice') && l.includes('rejected'))).toBe(true);
+  });
+
   it('getInvoice refuses refs that would change the path, without sending anything', async () => {
     for (const ref of ['', '.', '..']) {
       const err = await caught(makeClient().getInvoice(ref));

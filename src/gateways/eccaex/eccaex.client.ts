@@ -561,23 +561,27 @@ function reqStr(o: Obj, key: string, where: string): string {
   throw new ShapeError(`${where}.${key} must be a non-empty string, got ${describe(v)}`);
 }
 
-/** Money must be a decimal string; a JSON number is tolerated and turned into its decimal text. */
+/** Money must be a decimal string. */
 function reqMoney(o: Obj, key: string, where: string): string {
-  const v = moneyOrUndefined(o[key]);
+  const v = moneyOrUndefined(o[key], `${where}.${key}`);
   if (typeof v === 'string') return v;
   throw new ShapeError(`${where}.${key} must be a decimal string, got ${describe(o[key])}`);
 }
 
-function moneyOrUndefined(v: unknown): string | undefined {
+/**
+ * A JSON number in a money field has already been through a float (JSON.parse), so its exact
+ * value is lost: the whole answer is refused (an error that moves nothing), never read back.
+ */
+function moneyOrUndefined(v: unknown, where: string): string | undefined {
   if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim())) return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number') throw new ShapeError(`${where} is a JSON number; money must be a decimal string (a number cannot be read exactly)`);
   return undefined;
 }
 
-function optMoney(o: Obj, key: string): string | null | undefined {
+function optMoney(o: Obj, key: string, where: string): string | null | undefined {
   const v = o[key];
   if (v === null) return null;
-  return moneyOrUndefined(v);
+  return moneyOrUndefined(v, `${where}.${key}`);
 }
 
 function optStr(o: Obj, key: string): string | null | undefined {
@@ -672,9 +676,9 @@ function parseDeal(v: unknown, where: string): EccaexDeal {
     sub_status: optStr(o, 'sub_status'),
     payment_method_code: optStr(o, 'payment_method_code') ?? undefined,
     payment_method_name: optStr(o, 'payment_method_name') ?? undefined,
-    amount_fiat: optMoney(o, 'amount_fiat') ?? undefined,
-    conversion_rate: optMoney(o, 'conversion_rate') ?? undefined,
-    merchant_usdt: optMoney(o, 'merchant_usdt') ?? undefined,
+    amount_fiat: optMoney(o, 'amount_fiat', where) ?? undefined,
+    conversion_rate: optMoney(o, 'conversion_rate', where) ?? undefined,
+    merchant_usdt: optMoney(o, 'merchant_usdt', where) ?? undefined,
     expires_at: optStr(o, 'expires_at'),
     finished_at: optStr(o, 'finished_at'),
     mark_paid_at: optStr(o, 'mark_paid_at'),
@@ -775,14 +779,14 @@ function parsePaymentMethod(v: unknown, where: string): EccaexPaymentMethod {
     ...o,
     name: str(o.name) ?? methodCode,
     method_code: methodCode,
-    min_sum: optMoney(o, 'min_sum'),
-    max_sum: optMoney(o, 'max_sum'),
+    min_sum: optMoney(o, 'min_sum', where),
+    max_sum: optMoney(o, 'max_sum', where),
     logo_url: optStr(o, 'logo_url'),
     payment_time: optNum(o, 'payment_time'),
     currency,
-    max_commission: optMoney(o, 'max_commission'),
-    client_commission: optMoney(o, 'client_commission'),
-    merchant_commission: optMoney(o, 'merchant_commission'),
+    max_commission: optMoney(o, 'max_commission', where),
+    client_commission: optMoney(o, 'client_commission', where),
+    merchant_commission: optMoney(o, 'merchant_commission', where),
   });
 }
 
@@ -795,7 +799,7 @@ function parseCurrency(v: unknown, where: string): EccaexCurrency {
     decimal: decimal === null ? undefined : decimal,
     symbol: optStr(o, 'symbol'),
     name: optStr(o, 'name'),
-    rate: optMoney(o, 'rate'),
+    rate: optMoney(o, 'rate', where),
   });
 }
 
@@ -809,8 +813,8 @@ function parseWithdrawal(v: unknown, where: string): EccaexWithdrawal {
     withdrawal_method_id: optNum(o, 'withdrawal_method_id') ?? undefined,
     address: optStr(o, 'address') ?? undefined,
     address_memo: optStr(o, 'address_memo'),
-    network_fee: optMoney(o, 'network_fee') ?? undefined,
-    amount_to_receive: optMoney(o, 'amount_to_receive') ?? undefined,
+    network_fee: optMoney(o, 'network_fee', where) ?? undefined,
+    amount_to_receive: optMoney(o, 'amount_to_receive', where) ?? undefined,
     substatus: optStr(o, 'substatus'),
     external_tx_id: optStr(o, 'external_tx_id'),
     created_at: optStr(o, 'created_at') ?? undefined,

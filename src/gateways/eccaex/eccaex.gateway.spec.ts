@@ -274,12 +274,11 @@ describe('EccaexGateway — cancelInvoice', () => {
   });
 
   it.each([
-    [404, 'INVOICE_NOT_FOUND'],
-    [409, 'INVOICE_NOT_CANCELABLE'],
-  ])('swallows %i (best effort) and logs it', async (status, code) => {
+    [404, 'INVOICE_NOT_FOUND', 'not_found'],
+    [409, 'INVOICE_NOT_PENDING', 'conflict'],
+  ])('passes the refusal %i on to the caller, which keeps the order as it was', async (status, code, kind) => {
     reply([status, { successful: false, request_id: 'r', error: { code, message: 'x' } }]);
-    await expect(makeGateway().cancelInvoice(ORDER_ID)).resolves.toBeUndefined();
-    expect(warnings.some((w) => w.includes('cancelInvoice') && w.includes(code))).toBe(true);
+    await expect(makeGateway().cancelInvoice(ORDER_ID)).rejects.toMatchObject({ kind, info: { httpStatus: status, code } });
     expect(hits).toHaveLength(1);
   });
 

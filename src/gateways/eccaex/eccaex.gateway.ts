@@ -49,11 +49,7 @@ export class EccaexGateway implements PaymentGateway {
       // EccaEx creates invoices without a method; the customer picks one on the hosted page.
       this.logger.debug(`createInvoice ${input.externalId}: paymentMethod "${input.paymentMethod}" is not sent (not supported by create-invoice)`);
     }
-    const invoice = await this.client.createInvoice(body);
-    if (invoice.external_id !== input.externalId) {
-      this.logger.warn(`createInvoice: sent external_id ${input.externalId}, gateway answered ${invoice.external_id} (invoice ${invoice.invoice_id})`);
-    }
-    return this.toGatewayInvoice(invoice);
+    return this.toGatewayInvoice(await this.client.createInvoice(body));
   }
 
   async getInvoice(ref: string): Promise<GatewayInvoice | null> {
@@ -66,18 +62,8 @@ export class EccaexGateway implements PaymentGateway {
   }
 
   async cancelInvoice(invoiceId: string): Promise<void> {
-    try {
-      await this.client.publicCancel(invoiceId);
-      this.logger.log(`cancelInvoice ${invoiceId}: canceled at the gateway`);
-    } catch (err) {
-      if (err instanceof GatewayError && (err.kind === 'not_found' || err.kind === 'conflict')) {
-        this.logger.warn(
-          `cancelInvoice ${invoiceId}: ignored ${err.kind} (HTTP ${err.info.httpStatus ?? '-'}${err.info.code ? ` ${err.info.code}` : ''})`,
-        );
-        return;
-      }
-      throw err;
-    }
+    await this.client.publicCancel(invoiceId);
+    this.logger.log(`cancelInvoice ${invoiceId}: canceled at the gateway`);
   }
 
   async listCurrencies(): Promise<GatewayCurrency[]> {

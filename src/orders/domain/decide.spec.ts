@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
-import { decide, Decision, EventDraft, Observation, OrderState } from './decide';
+import { decide, Decision, EventDraft, InvoiceTerms, Observation, OrderState, termsMismatch } from './decide';
 import { ORDER_EXCEPTIONS, PaymentFigures } from './exceptions';
 import { canTransition, ORDER_STATUSES, OrderStatus, TERMINAL_STATUSES } from './order-status';
 
@@ -16,6 +16,9 @@ const OTHER_INV = '11111111-2222-4333-8444-555555555555';
 const LINK = 'https://pay.ecca-ex.test/p/7f0e1c5a';
 const EXPIRES = '2026-04-26T13:00:00+00:00';
 const FINISHED = '2026-04-26T12:08:31+00:00';
+const EXT = 'order-2026-0001';
+/** What the service sent for the order (order() below): the invoice is the order's only with these. */
+const TERMS: InvoiceTerms = { external_id: EXT, amount: '1500.00', currency: 'UAH' };
 
 const PAY: GatewayPayment = {
   method_code: 'visamaster.uah',
@@ -27,6 +30,9 @@ const PAY: GatewayPayment = {
 
 function order(over: Partial<OrderState> = {}): OrderState {
   return {
+    external_id: EXT,
+    amount: '1500.00',
+    currency: 'UAH',
     status: 'awaiting_payment',
     gateway_invoice_id: INV,
     payment_link: LINK,
@@ -49,6 +55,7 @@ function gw(status: GatewayInvoiceStatus, over: Partial<Extract<Observation, { k
     expiresAt: EXPIRES,
     finishedAt: null,
     payment: null,
+    terms: TERMS,
     ...over,
   };
 }
@@ -66,10 +73,46 @@ const paymentState = (p: GatewayPayment, adjusted = p.adjusted, gatewayFlagged =
 const applied = (o: OrderState, d: Decision): OrderState => ({ ...o, ...d.patch });
 const statusEvents = (events: EventDraft[]) => events.filter((e) => e.type === 'order.status_changed');
 
+describe("decide: an invoice is the order's only if its terms are what the service sent", () => {
+  it.each([
+    ['external_id', { external_id: 'order-2026-0002' }],
+    ['amount', { amount: '1.00' }],
+    ['currency', { currency: 'USD' }],
+  ] as const)('a different %s: refused, nothing moves, one rejection event for ops', (field, over) => {
+    const o = order({ status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null });
+    const observations = [
+      gw('success', { terms: { ...TERMS, ...over }, payment: PAY }),
+      { kind: 'invoice_created', invoiceId: OTHER_INV, paymentLink: LINK, expiresAt: EXPIRES, terms: { ...TERMS, ...over } },
+    ] as Array<Exclude<Observation, { kind: 'cancel' }>>;
+    for (const obs of observations) {
+      const d = decide(o, obs, NOW);
+      expect(d.patch).toEqual({});
+      expect(d.rejected).toEqual({ invoiceId: obs.invoiceId, mismatch: [field] });
+      expect(d.events).toEqual([
+        {
+          type: 'order.invoice_rejected',
+          from_status: 'pending',
+          to_status: 'pending',
+          dedupe_key: `invoice_rejected:${obs.invoiceId}`,
+          data: { gateway_invoice_id: obs.invoiceId, mismatch: { [field]: { order: o[field], invoice: over[field as keyof typeof over] } } },
+        },
+      ]);
+    }
+  });
+
+  it('compares amounts as decimals: 1500.0 and 1500 are 1500.00', () => {
+    for (const amount of ['1500.0', '1500', '1500.000']) {
+      const d = decide(order(), gw('success', { terms: { ...TERMS, amount } }), NOW);
+      expect([amount, d.rejected, d.patch.status]).toEqual([amount, undefined, 'paid']);
+    }
+    expect(termsMismatch(order(), { ...TERMS, amount: 'not a number' })).toEqual(['amount']);
+  });
+});
+
 describe('decide: examples', () => {
   it('pending + invoice_created → awaiting_payment with the invoice fields and one status event', () => {
     const o = order({ status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null });
-    const d = decide(o, { kind: 'invoice_created', invoiceId: INV, paymentLink: LINK, expiresAt: EXPIRES }, NOW);
+    const d = decide(o, { kind: 'invoice_created', invoiceId: INV, paymentLink: LINK, expiresAt: EXPIRES, terms: TERMS }, NOW);
 
     expect(d.patch).toEqual({ status: 'awaiting_payment', gateway_invoice_id: INV, payment_link: LINK, expires_at: new Date(EXPIRES) });
     expect(d.events).toHaveLength(1);
@@ -294,7 +337,7 @@ describe('decide: examples', () => {
 
   describe('the same observation applied twice changes nothing the second time', () => {
     const cases: Array<[string, OrderState, Observation]> = [
-      ['invoice_created on pending', order({ status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null }), { kind: 'invoice_created', invoiceId: INV, paymentLink: LINK, expiresAt: EXPIRES }],
+      ['invoice_created on pending', order({ status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null }), { kind: 'invoice_created', invoiceId: INV, paymentLink: LINK, expiresAt: EXPIRES, terms: TERMS }],
       ['gateway pending on pending', order({ status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null }), gw('pending')],
       ['payment method chosen', order(), gw('pending', { payment: PAY })],
       ['success', order(), gw('success', { finishedAt: FINISHED, payment: PAY })],
@@ -541,6 +584,9 @@ const moneyArb = fc.record({ amount: fc.constantFrom('0', '0.00050000', '0.00100
 const figuresArb: fc.Arbitrary<PaymentFigures> = fc.record({ expected: fc.option(moneyArb, { nil: null }), received: fc.option(moneyArb, { nil: null }) });
 
 const orderArb: fc.Arbitrary<OrderState> = fc.record({
+  external_id: fc.constant(EXT),
+  amount: fc.constant('1500.00'),
+  currency: fc.constant('UAH'),
   status: fc.constantFrom(...ORDER_STATUSES),
   gateway_invoice_id: fc.option(invoiceIdArb, { nil: null }),
   payment_link: maybeStr,
@@ -554,8 +600,21 @@ const orderArb: fc.Arbitrary<OrderState> = fc.record({
   exception_resolved_at: dateArb,
 });
 
+/** Mostly the order's own terms, sometimes another invoice's (or nonsense). */
+const termsArb: fc.Arbitrary<InvoiceTerms> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(TERMS) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      external_id: fc.constantFrom(EXT, 'order-2026-0002', ''),
+      amount: fc.constantFrom('1500.00', '1500.0', '1500', '1.00', '1500.01', 'NaN', 'abc', ''),
+      currency: fc.constantFrom('UAH', 'uah', 'USD', ''),
+    }),
+  },
+);
+
 const observationArb: fc.Arbitrary<Observation> = fc.oneof(
-  fc.record({ kind: fc.constant('invoice_created' as const), invoiceId: invoiceIdArb, paymentLink: maybeStr, expiresAt: maybeStr }),
+  fc.record({ kind: fc.constant('invoice_created' as const), invoiceId: invoiceIdArb, paymentLink: maybeStr, expiresAt: maybeStr, terms: termsArb }),
   fc.record({
     kind: fc.constant('gateway_state' as const),
     status: gatewayStatusArb,
@@ -566,6 +625,7 @@ const observationArb: fc.Arbitrary<Observation> = fc.oneof(
     finishedAt: maybeStr,
     payment: gatewayPaymentArb,
     figures: fc.option(figuresArb, { nil: null }),
+    terms: termsArb,
   }),
   fc.constant({ kind: 'cancel' as const }),
   fc.record({ kind: fc.constant('resolve_exception' as const), note: fc.string({ maxLength: 20 }) }),
@@ -614,6 +674,21 @@ describe(`decide: pure and total (seed ${SEED}, ${RUNS} runs)`, () => {
         if (expected.amount === 'x' || received.amount === 'x') return;
         const short = new Decimal(expected.amount).gt(0) && new Decimal(received.amount).lt(expected.amount);
         if (short) expect(d.patch.status).not.toBe('paid');
+      }),
+    );
+  });
+
+  it("never lets an invoice whose terms are not the order's change anything but the timeline's rejection", () => {
+    fc.assert(
+      fc.property(orderArb, observationArb, (o, obs) => {
+        const d = decide(o, obs, NOW);
+        if (obs.kind === 'cancel' || obs.kind === 'resolve_exception' || termsMismatch(o, obs.terms).length === 0) {
+          expect(d.rejected).toBeUndefined();
+          return;
+        }
+        expect(d.patch).toEqual({});
+        expect(d.events.map((e) => e.type)).toEqual(['order.invoice_rejected']);
+        expect(d.rejected).toEqual({ invoiceId: obs.invoiceId, mismatch: termsMismatch(o, obs.terms) });
       }),
     );
   });

@@ -1,9 +1,13 @@
+import Decimal from 'decimal.js';
 import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
 import { exceptionsSeen, OrderException, PaymentFigures } from './exceptions';
 import { canTransition, isTerminal, OrderStatus } from './order-status';
 
 /** What the order holds that decisions depend on. */
 export interface OrderState {
+  external_id: string;
+  amount: string;
+  currency: string;
   status: OrderStatus;
   gateway_invoice_id: string | null;
   payment_link: string | null;
@@ -25,9 +29,23 @@ export interface OrderPaymentState {
   gateway_flagged?: boolean;
 }
 
+/**
+ * What the gateway says an invoice is for: the order's external_id (or the gateway's own reference
+ * to our order), amount and currency, as the gateway reports them. An invoice is the order's only
+ * if all three are what the service sent.
+ */
+export interface InvoiceTerms {
+  external_id: string;
+  amount: string;
+  currency: string;
+}
+
+export const INVOICE_TERMS = ['external_id', 'amount', 'currency'] as const;
+export type InvoiceTerm = (typeof INVOICE_TERMS)[number];
+
 /** Something we learned about the order, from any source. */
 export type Observation =
-  | { kind: 'invoice_created'; invoiceId: string; paymentLink: string | null; expiresAt: string | null }
+  | { kind: 'invoice_created'; invoiceId: string; paymentLink: string | null; expiresAt: string | null; terms: InvoiceTerms }
   | {
       kind: 'gateway_state';
       status: GatewayInvoiceStatus;
@@ -39,12 +57,20 @@ export type Observation =
       payment: GatewayPayment | null;
       /** What was asked and what arrived, in one unit, where the gateway says (drives underpaid / overpaid). */
       figures?: PaymentFigures | null;
+      terms: InvoiceTerms;
     }
   | { kind: 'cancel' }
   | { kind: 'resolve_exception'; note: string };
 
 export interface EventDraft {
-  type: 'order.status_changed' | 'order.adjusted' | 'order.payment_updated' | 'order.invoice_attached' | 'order.exception' | 'order.exception_resolved';
+  type:
+    | 'order.status_changed'
+    | 'order.adjusted'
+    | 'order.payment_updated'
+    | 'order.invoice_attached'
+    | 'order.invoice_rejected'
+    | 'order.exception'
+    | 'order.exception_resolved';
   from_status: OrderStatus | null;
   to_status: OrderStatus | null;
   /** Same change, same key: the timeline refuses a second copy. */
@@ -57,6 +83,8 @@ export interface Decision {
   events: EventDraft[];
   /** The observation asked for something the rules forbid (e.g. cancel a paid order). */
   refused?: 'ORDER_NOT_CANCELABLE' | 'NO_OPEN_EXCEPTION';
+  /** The invoice observed is not this order's (its terms differ): nothing moved; the timeline keeps it for ops. */
+  rejected?: { invoiceId: string; mismatch: InvoiceTerm[] };
   /** An observation that changed nothing, and why (for logs). */
   ignored?: string;
 }
@@ -107,6 +135,18 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
   }
 
   const invoiceId = obs.invoiceId;
+  const mismatch = termsMismatch(order, obs.terms);
+  if (mismatch.length) {
+    const differences = Object.fromEntries(mismatch.map((k) => [k, { order: order[k], invoice: obs.terms[k] }]));
+    events.push({
+      type: 'order.invoice_rejected',
+      from_status: order.status,
+      to_status: order.status,
+      dedupe_key: `invoice_rejected:${invoiceId}`,
+      data: { gateway_invoice_id: invoiceId, mismatch: differences },
+    });
+    return { patch, events, rejected: { invoiceId, mismatch }, ignored: `invoice ${invoiceId} is not this order's (${mismatch.join(', ')} differ)` };
+  }
   if (invoiceId && order.gateway_invoice_id !== invoiceId) {
     if (order.gateway_invoice_id) return { patch, events, ignored: `invoice ${invoiceId} is not this order's (${order.gateway_invoice_id})` };
     patch.gateway_invoice_id = invoiceId;
@@ -221,6 +261,23 @@ function raiseExceptions(
     });
     patch.exception = r.kind;
     patch.exception_resolved_at = null;
+  }
+}
+
+/** The terms of an invoice that differ from the order's; amounts compare as decimals (1500.0 = 1500.00). */
+export function termsMismatch(order: Pick<OrderState, InvoiceTerm>, terms: InvoiceTerms): InvoiceTerm[] {
+  const out: InvoiceTerm[] = [];
+  if (terms.external_id !== order.external_id) out.push('external_id');
+  if (!sameAmount(terms.amount, order.amount)) out.push('amount');
+  if (terms.currency.toUpperCase() !== order.currency.toUpperCase()) out.push('currency');
+  return out;
+}
+
+function sameAmount(a: string, b: string): boolean {
+  try {
+    return new Decimal(a).eq(new Decimal(b));
+  } catch {
+    return false; // not a decimal: not what the service sent
   }
 }
 
