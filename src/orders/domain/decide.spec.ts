@@ -83,7 +83,7 @@ describe("decide: an invoice is the order's only if its terms are what the servi
     const observations = [
       gw('success', { terms: { ...TERMS, ...over }, payment: PAY }),
       { kind: 'invoice_created', invoiceId: OTHER_INV, paymentLink: LINK, expiresAt: EXPIRES, terms: { ...TERMS, ...over } },
-    ] as Array<Exclude<Observation, { kind: 'cancel' }>>;
+    ] as Array<Exclude<Observation, { kind: 'cancel' | 'resolve_exception' }>>;
     for (const obs of observations) {
       const d = decide(o, obs, NOW);
       expect(d.patch).toEqual({});
