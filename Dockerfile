@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 
-# Build stage: dev dependencies, compile, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+# Node 24 here as in development (there the `node` dev dependency brings the pinned 24.x). Build
+# stage: dev dependencies (that pinned Node too, which the build runs on), compile, then drop them.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json .swcrc ./
 COPY src ./src
@@ -14,7 +15,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # Runtime stage: production dependencies and compiled code only, as the unprivileged node user.
 # Code and dependencies stay owned by root (the service cannot rewrite itself); only DATA_DIR is
 # writable. dist/scripts holds the operator commands, e.g. `node dist/scripts/eccaex-signature.js`.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     PORT=3000 \

@@ -1,10 +1,12 @@
 // Two projects: fast pure unit specs beside the code, and integration/e2e specs under test/
 // that run against a real database (DATABASE_URL's server, or embedded PGlite when unset).
-// NestJS 12 ships ESM only; Jest on Node 20 needs those files transformed to CommonJS.
+// NestJS 12, pg-boss 12 and some of their dependencies ship ESM only; Jest's module loader
+// requires CommonJS, so those files are transformed (.swcrc keeps the import attributes of
+// pg-boss's JSON imports, which Jest loads as ES modules).
 const swcrc = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcrc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit|content-disposition|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit|content-disposition|cookie|pg-boss|rrule-temporal|serialize-error|non-error)/)'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -26,7 +26,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         SettingsModule.forRoot(settings),
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings) }),
+        // Every path, as nestjs-pino 4's default did: 5's default ('{/*splat}') matches no request
+        // under this Fastify adapter (no access lines, no request_id on service lines).
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings), forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }] }),
         TypeOrmModule.forRoot(dataSourceOptions(db)),
         MetricsModule,
         HealthModule,

@@ -36,9 +36,8 @@ async function dropDatabase(adminUrl, name) {
 async function resetServiceData(url) {
   await withClient(url, async (c) => {
     await c.query(`TRUNCATE notification_attempts, notifications, order_events, webhook_inbox, idempotency_keys, orders CASCADE`);
-    const { rows } = await c.query(`SELECT to_regclass('pgboss.job') AS job, to_regclass('pgboss.archive') AS archive`);
+    const { rows } = await c.query(`SELECT to_regclass('pgboss.job') AS job`);
     if (rows[0].job) await c.query(`TRUNCATE pgboss.job`);
-    if (rows[0].archive) await c.query(`TRUNCATE pgboss.archive`);
     await c.query(`VACUUM ANALYZE`);
   });
 }
@@ -116,14 +115,15 @@ async function seedStoredCallbacks(url, { invoiceTag, orderTag, count, queue, he
       [count, JSON.stringify(headers)],
     );
     // pg-boss's own insert statement (plans.insertJobs), so the queue's policy and retry settings apply.
-    const plans = require('pg-boss/src/plans');
-    const sql = plans.insertJobs('pgboss');
+    const plans = require('pg-boss/dist/plans.js');
+    const { rows: q } = await c.query(`SELECT table_name FROM pgboss.queue WHERE name = $1`, [queue]);
+    const sql = plans.insertJobs('pgboss', { table: q[0].table_name, name: queue, returnId: false });
     for (let k = 0; k < rows.length; k += 5000) {
       const jobs = [];
       const chunk = rows.slice(k, k + 5000);
       // As the intake stores them under load: one job per group-committed batch of callbacks (32 here).
-      for (let j = 0; j < chunk.length; j += 32) jobs.push({ name: queue, data: { inboxIds: chunk.slice(j, j + 32).map((r) => r.id) } });
-      await c.query(sql, [JSON.stringify(jobs), null, null, null, null, null]);
+      for (let j = 0; j < chunk.length; j += 32) jobs.push({ data: { inboxIds: chunk.slice(j, j + 32).map((r) => r.id) } });
+      await c.query(sql, [JSON.stringify(jobs)]);
     }
     const { rows: n } = await c.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE data ? 'inboxIds')::int AS batched, coalesce(sum(jsonb_array_length(data->'inboxIds')), 0)::int AS ids FROM pgboss.job WHERE name = $1 AND state = 'created'`, [queue]);
     await c.query(`ANALYZE`);

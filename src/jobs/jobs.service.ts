@@ -1,19 +1,22 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import PgBoss from 'pg-boss';
+import { PgBoss, type JobInsert, type JobWithMetadata, type SendOptions, type WorkOptions } from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
 
 const PGBOSS_SCHEMA = 'pgboss';
-/** pg-boss checks every second whether the workers it was told to stop have stopped (manager.offWork). */
-const PGBOSS_STOP_CHECK_MS = 1100;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pgBossPlans = require('pg-boss/src/plans') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
-/** The statements pg-boss's workers run, unawaited, to complete or fail a batch. */
-const SETTLE_SQL = new Set([pgBossPlans.completeJobs(PGBOSS_SCHEMA), pgBossPlans.failJobsById(PGBOSS_SCHEMA)]);
+/**
+ * pg-boss 11 and later cannot migrate pg-boss 10's schema (version 24): at start-up it is set
+ * aside under this name, and each queue takes over its jobs still to run when it is defined.
+ */
+export const PGBOSS_10_SCHEMA = 'pgboss_v10';
+/** The first schema version of pg-boss 11. */
+const PGBOSS_11_SCHEMA_VERSION = 25;
+/** Serialises setting aside and draining pg-boss 10's schema across replicas starting together. */
+const PGBOSS_10_LOCK = `SELECT pg_advisory_xact_lock(hashtext('${PGBOSS_10_SCHEMA}'))`;
 
-type Handler<T> = (jobs: PgBoss.JobWithMetadata<T>[]) => Promise<unknown>;
+type Handler<T> = (jobs: JobWithMetadata<T>[]) => Promise<unknown>;
 
 export interface QueueSpec {
   name: string;
@@ -43,36 +46,44 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const pool = (this.ds.driver as unknown as { master: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } }).master;
+    await this.setAsidePgBoss10();
     this.boss = new PgBoss({
-      db: { executeSql: (text: string, values?: unknown[]) => this.settleSafely(text, this.tracked(pool.query(text, values))) },
+      db: { executeSql: (text: string, values?: unknown[]) => this.tracked(pool.query(text, values)) },
       schema: PGBOSS_SCHEMA,
       supervise: true,
       schedule: true,
       migrate: true,
-      monitorStateIntervalSeconds: 30,
-      // Also how soon an `active` job of a dead process is retried once its expireIn has passed.
-      maintenanceIntervalSeconds: 15,
+      // Each pass fails `active` jobs past their expireIn, so this is also how soon a job of a dead
+      // process is retried (the monitor interval gates the expiry within a pass).
+      superviseIntervalSeconds: 15,
+      monitorIntervalSeconds: 15,
+      // No instance registry: nothing reads it, and its heartbeat is one more writer on the embedded database.
+      registerInstance: false,
     });
     this.boss.on('error', (err: Error) => this.log.error(`pg-boss: ${err.message}`));
     await this.boss.start();
     this.started = true;
     this.metrics?.setQueueDepthSource(async () => {
       const depths: Record<string, number> = {};
-      for (const name of this.queues.keys()) depths[name] = await this.queueSize(name);
+      for (const q of await this.boss.getQueues([...this.queues.keys()])) depths[q.name] = q.queuedCount;
       return depths;
     });
   }
 
   async defineQueue(spec: QueueSpec): Promise<void> {
     this.queues.set(spec.name, spec);
-    const existing = await this.boss.getQueue(spec.name);
-    const { name, ...policy } = spec;
-    if (!existing) await this.boss.createQueue(name, { name, ...policy });
-    else await this.boss.updateQueue(name, { name, ...policy });
+    const { name, policy = 'standard', ...options } = spec;
+    const existing = await this.boss.getQueue(name);
+    if (!existing) await this.boss.createQueue(name, { ...options, policy });
+    else {
+      await this.boss.updateQueue(name, options);
+      if (existing.policy !== policy) this.log.warn(`queue ${name} keeps its policy ${existing.policy}: pg-boss cannot change a queue's policy (${policy} asked)`);
+    }
+    await this.adoptPgBoss10Jobs(name);
   }
 
   /** Sends a job; inside `manager`'s transaction when given, so it exists only if that commits. */
-  async send(queue: string, data: object, options: PgBoss.SendOptions = {}, manager?: EntityManager): Promise<string | null> {
+  async send(queue: string, data: object, options: SendOptions = {}, manager?: EntityManager): Promise<string | null> {
     const db = manager ? { executeSql: async (text: string, values?: unknown[]) => ({ rows: rowsOf(await manager.query(text, values)) }) } : undefined;
     return this.boss.send(queue, data, db ? { ...options, db } : options);
   }
@@ -82,7 +93,7 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
    * own `send` (nothing is executed), so a caller can run it as part of one SQL statement of its
    * own. Null when pg-boss did not produce exactly one statement.
    */
-  async sendStatement(queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<{ text: string; values: unknown[] } | null> {
+  async sendStatement(queue: string, data: object, options: SendOptions = {}): Promise<{ text: string; values: unknown[] } | null> {
     const seen: { text: string; values: unknown[] }[] = [];
     const capture = {
       executeSql: async (text: string, values?: unknown[]) => {
@@ -104,24 +115,26 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   async jobCte(
     queue: string,
     data: object,
-    opts: { when: string; dataSql?: string; send?: PgBoss.SendOptions },
+    opts: { when: string; dataSql?: string; send?: SendOptions },
   ): Promise<{ text: string; values: unknown[] } | null> {
     const job = await this.sendStatement(queue, data, opts.send);
     if (!job) return null;
-    const NAME = /\$2 as name\b/g;
-    const DATA = /\$3::jsonb as data\b/g;
+    // pg-boss 12 reads the job's fields from one JSON array parameter: `json_to_recordset($1::text::json)`.
+    const JOBS = '$1::text::json';
     if (
-      (job.text.match(NAME) ?? []).length !== 1 ||
-      (job.text.match(DATA) ?? []).length !== 1 ||
+      job.values.length !== 1 ||
+      job.text.split(JOBS).length !== 2 ||
       !/^\s*INSERT INTO\b/i.test(job.text) ||
+      !/\bjson_to_recordset\(\$1::text::json\)/.test(job.text) ||
       !/RETURNING\s+id\s*$/i.test(job.text)
     ) {
       return null;
     }
-    // No queue row joins a NULL name: the job is not inserted when `when` is false.
-    let text = job.text.replace(NAME, `(SELECT $2::text WHERE ${opts.when}) as name`);
-    if (opts.dataSql) text = text.replace(DATA, `COALESCE(${opts.dataSql}, $3::jsonb) as data`);
-    return { text, values: job.values };
+    // When `when` is false the array is NULL, and json_to_recordset(NULL) yields no row: no job.
+    const jobs = opts.dataSql
+      ? `(SELECT jsonb_set($1::text::jsonb, '{0,data}', COALESCE(${opts.dataSql}, $1::text::jsonb #> '{0,data}')) WHERE ${opts.when})::text::json`
+      : `(SELECT $1::text WHERE ${opts.when})::json`;
+    return { text: job.text.replace(JOBS, () => jobs), values: job.values };
   }
 
   async work<T>(queue: string, options: { batchSize?: number; pollingIntervalSeconds?: number; workers?: number }, handler: Handler<T>): Promise<void> {
@@ -150,7 +163,7 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
           if (jobs.length >= batchSize && workerId) this.boss.notifyWorker(workerId);
         }
       };
-      workerId = await this.boss.work<T>(queue, { pollingIntervalSeconds: 0.5, batchSize: 1, ...rest, includeMetadata: true }, again);
+      workerId = await this.boss.work<T, unknown, WorkOptions & { includeMetadata: true }>(queue, { pollingIntervalSeconds: 0.5, batchSize: 1, ...rest, includeMetadata: true }, again);
     }
   }
 
@@ -164,26 +177,18 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     await this.boss.schedule(queue, cron, data, { tz: 'UTC' });
   }
 
-  async queueSize(queue: string): Promise<number> {
-    return this.boss.getQueueSize(queue);
-  }
-
   /**
-   * Stop fetching, let handlers in flight finish (bounded), then release what is left. pg-boss
-   * stops its workers in the background, checking once a second until their loops have ended (a
-   * loop ends after its last fetch and handler); so this waits until no fetch and no handler of
-   * ours is running, and until that first check is past, before the pool may close: nothing of
-   * pg-boss's is left running after the service (or a test's environment) is gone.
+   * Stop fetching, let handlers in flight finish (bounded), then release what is left. pg-boss's
+   * stop resolves once its workers, timers and maintenance have ended; this then waits (bounded)
+   * until no statement of pg-boss's and no handler of ours is running, before the pool may close:
+   * nothing of pg-boss's is left running after the service (or a test's environment) is gone.
    */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    const t0 = Date.now();
-    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch((err: Error) => this.log.warn(`pg-boss stop: ${err.message}`));
+    await this.boss.stop({ graceful: true, close: false, timeout: 10_000 }).catch((err: Error) => this.log.warn(`pg-boss stop: ${err.message}`));
     const deadline = Date.now() + 5000;
     while ((this.sqlInFlight > 0 || this.handlersInFlight > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const rest = PGBOSS_STOP_CHECK_MS - (Date.now() - t0);
-    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
   }
 
   /** Our handlers running (see beforeApplicationShutdown). */
@@ -192,26 +197,52 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   /** pg-boss's own queries in flight (see beforeApplicationShutdown). */
   private sqlInFlight = 0;
 
-  /**
-   * pg-boss 10 records a job's completion or failure without awaiting it (manager.js, onFetch), so
-   * a database that goes away at that moment (a restart, a failover) turned into an unhandled
-   * rejection that killed the process, on every replica at once (found by the fault suite,
-   * test/faults/postgres-restart). Those two statements never reject here: the job stays active
-   * and is retried once its expireIn has passed, which processing tolerates. pg-boss 11 awaits
-   * them (timgit/pg-boss#577).
-   */
-  private settleSafely<T>(text: string, p: Promise<T>): Promise<T> {
-    if (!SETTLE_SQL.has(text)) return p;
-    return p.catch((err: Error) => {
-      this.log.warn(`pg-boss could not record a job outcome (${err.message}); the job stays active and is retried after it expires`);
-      return { rows: [{ count: '0' }] } as T;
-    });
-  }
-
   private tracked<T>(p: Promise<T>): Promise<T> {
     this.sqlInFlight += 1;
     return p.finally(() => {
       this.sqlInFlight -= 1;
+    });
+  }
+
+  /** Renames a pg-boss 10 schema out of pg-boss 12's way (see PGBOSS_10_SCHEMA); once, whatever the number of replicas. */
+  private async setAsidePgBoss10(): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.query(PGBOSS_10_LOCK);
+      const [found] = rowsOf<{ installed: boolean }>(await m.query(`SELECT to_regclass('${PGBOSS_SCHEMA}.version') IS NOT NULL AS installed`));
+      if (!found?.installed) return;
+      const [v] = rowsOf<{ version: number }>(await m.query(`SELECT version FROM ${PGBOSS_SCHEMA}.version`));
+      if (!v || Number(v.version) >= PGBOSS_11_SCHEMA_VERSION) return;
+      await m.query(`ALTER SCHEMA ${PGBOSS_SCHEMA} RENAME TO ${PGBOSS_10_SCHEMA}`);
+      this.log.warn(`pg-boss 10's schema (version ${v.version}) set aside as ${PGBOSS_10_SCHEMA}; its queued jobs move to their queues as they are defined`);
+    });
+  }
+
+  /**
+   * Moves `queue`'s jobs still to run (created, retry, or active in a process that is gone) from
+   * pg-boss 10's schema into the queue, in one transaction, as new jobs with their ids and data;
+   * drops that schema once no job to run is left in it.
+   */
+  private async adoptPgBoss10Jobs(queue: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.query(PGBOSS_10_LOCK);
+      const [found] = rowsOf<{ present: boolean }>(await m.query(`SELECT to_regclass('${PGBOSS_10_SCHEMA}.job') IS NOT NULL AS present`));
+      if (!found?.present) return;
+      const TO_RUN = `state::text IN ('created', 'retry', 'active')`;
+      const rows = rowsOf<{ id: string; data: object | null; priority: number; start_after: Date; singleton_key: string | null }>(
+        await m.query(`SELECT id, data, priority, start_after, singleton_key FROM ${PGBOSS_10_SCHEMA}.job WHERE name = $1 AND ${TO_RUN}`, [queue]),
+      );
+      if (rows.length) {
+        const jobs: JobInsert[] = rows.map((r) => ({ id: r.id, data: r.data ?? {}, priority: r.priority, startAfter: r.start_after, ...(r.singleton_key ? { singletonKey: r.singleton_key } : {}) }));
+        const db = { executeSql: async (text: string, values?: unknown[]) => ({ rows: rowsOf(await m.query(text, values)) }) };
+        await this.boss.insert(queue, jobs, { db });
+        await m.query(`DELETE FROM ${PGBOSS_10_SCHEMA}.job WHERE name = $1 AND ${TO_RUN}`, [queue]);
+        this.log.warn(`${rows.length} job(s) of queue ${queue} moved from pg-boss 10's schema`);
+      }
+      const [left] = rowsOf<{ n: number }>(await m.query(`SELECT count(*)::int AS n FROM ${PGBOSS_10_SCHEMA}.job WHERE ${TO_RUN}`));
+      if (left?.n === 0) {
+        await m.query(`DROP SCHEMA ${PGBOSS_10_SCHEMA} CASCADE`);
+        this.log.log(`pg-boss 10's schema dropped: every job it still had to run was moved`);
+      }
     });
   }
 }
