@@ -1,15 +1,16 @@
 import { CallHandler, ExecutionContext, HttpException, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { catchError, Observable, tap, throwError } from 'rxjs';
+import { catchError, from, mergeMap, Observable, tap, throwError } from 'rxjs';
 import { ConnectionDropped, SandboxError } from './errors';
 import { FAULT_ENDPOINT_KEY, FaultEndpoint } from './faults';
+import { SandboxStore } from './store';
 
 /**
  * Test tooling: what the emulated merchant API was asked, in arrival order, and what became of
  * each request. The sandbox refuses a second invoice per external_id like the gateway would, so
  * what it ends up holding says nothing about what a client sent; this record does (e.g. how many
- * creates the service sent for one order, and whether one came after the invoice existed).
+ * creates the service sent for one order, and whether one arrived when the invoice existed).
  * Process memory, bounded; not EccaEx behaviour.
  */
 export interface RecordedRequest {
@@ -30,6 +31,8 @@ export interface RecordedRequest {
   code: string | null;
   /** create-invoice: the invoice this request made (also when its answer was never sent). */
   invoice_id: string | null;
+  /** create-invoice: the merchant already had an invoice with this external_id when it arrived. */
+  invoice_existed: boolean | null;
 }
 
 const CAP = 20_000;
@@ -39,7 +42,7 @@ export class RequestLog {
   private entries: RecordedRequest[] = [];
   private seq = 0;
 
-  start(endpoint: RecordedRequest['endpoint'], ref: string | null): RecordedRequest {
+  start(endpoint: RecordedRequest['endpoint'], ref: string | null, invoiceExisted: boolean | null): RecordedRequest {
     const r: RecordedRequest = {
       endpoint,
       ref,
@@ -51,6 +54,7 @@ export class RequestLog {
       status: null,
       code: null,
       invoice_id: null,
+      invoice_existed: invoiceExisted,
     };
     this.entries.push(r);
     // Trimmed in chunks: a shift per request would copy the whole array each time.
@@ -86,6 +90,7 @@ export class RequestLogInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly log: RequestLog,
+    private readonly store: SandboxStore,
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -94,18 +99,23 @@ export class RequestLogInterceptor implements NestInterceptor {
     const req = ctx.switchToHttp().getRequest<{ body?: unknown; params?: Record<string, string>; method?: string }>();
     const body = req.body as { external_id?: unknown } | null | undefined;
     const ref = endpoint === 'create-invoice' ? (typeof body?.external_id === 'string' ? body.external_id : null) : (req.params?.ref ?? req.params?.uuid ?? null);
-    const entry = this.log.start(endpoint, ref);
     const okStatus = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, ctx.getHandler()) ?? (req.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
-    return next.handle().pipe(
-      tap((answer) => this.log.finish(entry, 'answered', okStatus, null, answer)),
-      catchError((err: unknown) => {
-        if (err instanceof ConnectionDropped) {
-          const refusal = err.unsentAnswer instanceof SandboxError ? err.unsentAnswer : null;
-          this.log.finish(entry, 'no_answer', refusal?.status ?? null, refusal?.code ?? null, err.unsentAnswer);
-        }
-        else if (err instanceof SandboxError) this.log.finish(entry, 'refused', err.status, err.code);
-        else this.log.finish(entry, 'refused', err instanceof HttpException ? err.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR, null);
-        return throwError(() => err);
+    // A create: does the gateway already hold this external_id's invoice as the request arrives?
+    const existed = endpoint === 'create-invoice' && ref !== null ? this.store.invoiceByExternalId(ref).then((row) => row !== null, () => null) : Promise.resolve(null);
+    return from(existed).pipe(
+      mergeMap((invoiceExisted) => {
+        const entry = this.log.start(endpoint, ref, invoiceExisted);
+        return next.handle().pipe(
+          tap((answer) => this.log.finish(entry, 'answered', okStatus, null, answer)),
+          catchError((err: unknown) => {
+            if (err instanceof ConnectionDropped) {
+              const refusal = err.unsentAnswer instanceof SandboxError ? err.unsentAnswer : null;
+              this.log.finish(entry, 'no_answer', refusal?.status ?? null, refusal?.code ?? null, err.unsentAnswer);
+            } else if (err instanceof SandboxError) this.log.finish(entry, 'refused', err.status, err.code);
+            else this.log.finish(entry, 'refused', err instanceof HttpException ? err.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR, null);
+            return throwError(() => err);
+          }),
+        );
       }),
     );
   }
