@@ -7,12 +7,14 @@
  *   BENCH_WARMUP_S     warm-up seconds before each measurement (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 64)
  *   BENCH_ONLY         comma list of scenarios (ceiling-http, ceiling-write, callback-ack,
- *                      callback-duplicates, callback-drain, order-create, order-read, embedded)
+ *                      callback-duplicates, callback-drain, callback-latency, order-create,
+ *                      order-read, embedded)
  *   BENCH_PG_URL       the running Postgres (default postgres://postgres@127.0.0.1:5432/postgres)
  *   BENCH_PROFILE=1    run the service under `node --cpu-prof`; profiles in bench/profiles/<stamp>/
  *   BENCH_LABEL        a free label stored in the JSON (e.g. before / after)
  *   BENCH_DRAIN_COUNT  stored callbacks for callback-drain (default 20000)
  *   BENCH_DRAIN_TIMEOUT_S  bound of the drain (default 240)
+ *   BENCH_LATENCY_COUNT    callbacks of callback-latency, one at a time (default 30)
  *   BENCH_READ_LARGE   rows of the large order-read table (default 1000000)
  *   BENCH_MAX_S        hard bound of the whole run (default 1200): past it, children are stopped,
  *                      databases dropped, and the run exits 2
@@ -36,7 +38,7 @@ const PROD_NODE_FLAGS = (require('../package.json').scripts['start:prod'].match(
 const DIST_SANDBOX = path.join(ROOT, 'dist', 'src', 'sandbox', 'standalone.js');
 const DIST_MIGRATE = path.join(ROOT, 'dist', 'src', 'database', 'migrate.js');
 
-const ALL = ['ceiling-http', 'ceiling-write', 'callback-ack', 'callback-duplicates', 'callback-drain', 'order-create', 'order-read', 'embedded'];
+const ALL = ['ceiling-http', 'ceiling-write', 'callback-ack', 'callback-duplicates', 'callback-drain', 'callback-latency', 'order-create', 'order-read', 'embedded'];
 const SERVICE_SCENARIOS = ALL.filter((s) => !s.startsWith('ceiling'));
 
 function intEnv(name, def, min = 0) {
@@ -52,6 +54,7 @@ const CFG = {
   connections: intEnv('BENCH_CONNECTIONS', 64, 1),
   drainCount: intEnv('BENCH_DRAIN_COUNT', 20_000, 1),
   drainTimeoutS: intEnv('BENCH_DRAIN_TIMEOUT_S', 240, 1),
+  latencyCount: intEnv('BENCH_LATENCY_COUNT', 30, 1),
   readSmall: 10_000,
   readLarge: intEnv('BENCH_READ_LARGE', 1_000_000, 10_001),
   maxS: intEnv('BENCH_MAX_S', 1200, 60),
@@ -366,6 +369,42 @@ const scenarios = {
     record('callback-duplicates', f, svc, { check });
   },
 
+  /**
+   * The contract's "processing may finish after the reply (p99 within 2 s when idle)": callbacks
+   * sent one at a time to an otherwise idle service, each timed from its 200 to the order read
+   * back as paid (polled every 5 ms).
+   */
+  async 'callback-latency'() {
+    await db.resetServiceData(infra.serviceUrl);
+    const svc = await startService('callback-latency');
+    const samples = [];
+    for (let i = 0; i < CFG.latencyCount; i++) {
+      const created = await request(svc.port, 'POST', '/v1/orders', { headers: bearer(STOREFRONT_KEY), body: { amount: '1500.00', currency: 'UAH', customer_id: 'bench-latency' } });
+      if (created.status !== 201) throw new Error(`create order: HTTP ${created.status} ${created.text}`);
+      const order = created.body;
+      const sim = await request(infra.sandboxPort, 'POST', `/sandbox/eccaex/api/v1/sandbox/invoices/${order.gateway_invoice_id}/simulate`, { body: { outcome: 'success' } });
+      if (sim.status !== 200) throw new Error(`simulate: HTTP ${sim.status} ${sim.text}`);
+      const raw = SIGN().callbackBody({ invoiceId: order.gateway_invoice_id, externalId: order.external_id });
+      const ack = await request(svc.port, 'POST', '/v1/webhooks/eccaex', { headers: SIGN().signedHeaders(SECRET, raw, `latency-${order.id}`), body: raw });
+      if (ack.status !== 200) throw new Error(`callback: HTTP ${ack.status} ${ack.text}`);
+      const acked = Date.now();
+      const deadline = acked + 30_000;
+      while ((await request(svc.port, 'GET', `/v1/orders/${order.id}`, { headers: bearer(STOREFRONT_KEY) })).body?.status !== 'paid') {
+        if (Date.now() > deadline) throw new Error(`order ${order.id} not paid 30 s after its callback was acknowledged`);
+        await sleep(5);
+      }
+      samples.push(Date.now() - acked);
+    }
+    await svc.stop();
+    samples.sort((a, b) => a - b);
+    const at = (q) => samples[Math.min(samples.length - 1, Math.ceil(samples.length * q) - 1)];
+    record('callback-latency', { rps: null, p50_ms: at(0.5), p99_ms: at(0.99), non2xx: 0, errors: 0, timeouts: 0 }, svc, {
+      callbacks: samples.length,
+      max_ms: samples[samples.length - 1],
+      note: 'from the 200 to the order read back as paid, one callback at a time',
+    });
+  },
+
   async 'callback-drain'() {
     await db.resetServiceData(infra.serviceUrl);
     const n = CFG.drainCount;
@@ -552,6 +591,8 @@ function goals() {
     dup ? `${dup.check.inbox_rows} inbox row(s), ${dup.check.extra_transitions} extra transition(s), order ${dup.check.order_status}` : 'not run',
     dup ? dup.check.ok : null,
   );
+  const latency = byName('callback-latency');
+  goal('callback applied p99 <= 2 s when idle', latency ? `${latency.p99_ms} ms (max ${latency.max_ms} ms)` : 'not run', latency ? latency.p99_ms <= 2000 : null);
   goal('callback-drain >= 1,000 callbacks/s', drain ? `${drain.rps} callbacks/s${drain.finished ? '' : ' (did not finish)'}` : 'not run', drain ? drain.rps >= 1000 && drain.check.ok : null);
   goal('order-create >= 1,000 orders/s', create ? `${create.rps} req/s (${create.non2xx} non-2xx)` : 'not run', create ? create.rps >= 1000 && create.non2xx === 0 : null);
   goal('order-create p99 <= 100 ms', create ? `${create.p99_ms} ms` : 'not run', create ? create.p99_ms <= 100 : null);

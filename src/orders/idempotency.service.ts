@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,13 @@ import { ApiError } from '../common/api-error';
 import { SETTINGS } from '../config/settings.module';
 import { rowsOf } from '../database/sql';
 import { Settings } from '../config/settings';
+import { JobsService } from '../jobs/jobs.service';
+
+export const IDEMPOTENCY_SWEEP_QUEUE = 'idempotency-key-sweep';
+/** The contract keeps keys at least 24 h; they go after twice that. */
+export const IDEMPOTENCY_KEEP_HOURS = 48;
+/** Rows per delete statement, so a large backlog never holds one long lock. */
+const SWEEP_BATCH = 5000;
 
 export type Claim =
   | { kind: 'claimed'; orderId: string | null }
@@ -28,15 +35,27 @@ export function canonicalJson(v: unknown): string {
  * order, so the retry finishes that order instead of making another.
  */
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements OnApplicationBootstrap {
+  private readonly log = new Logger('Idempotency');
   /** How long a claim holds the key before a retry may take it over. */
   readonly leaseMs: number;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(SETTINGS) settings: Settings,
+    private readonly jobs: JobsService,
   ) {
     this.leaseMs = settings.eccaex.timeoutMs * 3 + 30_000;
+  }
+
+  /** The sweeper: an hourly pg-boss job (one run per slot whatever the number of replicas). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.defineQueue({ name: IDEMPOTENCY_SWEEP_QUEUE, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 900, policy: 'singleton' });
+    await this.jobs.work(IDEMPOTENCY_SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+      const n = await this.sweep();
+      if (n) this.log.log(`sweep: removed ${n} idempotency key(s) older than ${IDEMPOTENCY_KEEP_HOURS} h`);
+    });
+    await this.jobs.schedule(IDEMPOTENCY_SWEEP_QUEUE, '17 * * * *');
   }
 
   hash(body: unknown): string {
@@ -101,9 +120,25 @@ export class IdempotencyService {
     );
   }
 
-  /** Keys are kept at least 24 h (CONTRACT.md); the sweeper removes them after 48 h. */
+  /**
+   * Removes keys older than IDEMPOTENCY_KEEP_HOURS (the contract keeps them at least 24 h), in
+   * batches; a call still holding its key (in progress, lease not over) keeps it.
+   */
   async sweep(): Promise<number> {
-    const rows = await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '48 hours' AND state <> 'in_progress' RETURNING key`);
-    return rowsOf(rows).length;
+    let removed = 0;
+    for (;;) {
+      const rows = rowsOf(
+        await this.ds.query(
+          `DELETE FROM idempotency_keys WHERE (scope, key) IN (
+             SELECT scope, key FROM idempotency_keys
+              WHERE created_at < now() - make_interval(hours => $1) AND (state <> 'in_progress' OR locked_until < now())
+              LIMIT $2)
+           RETURNING key`,
+          [IDEMPOTENCY_KEEP_HOURS, SWEEP_BATCH],
+        ),
+      );
+      removed += rows.length;
+      if (rows.length < SWEEP_BATCH) return removed;
+    }
   }
 }

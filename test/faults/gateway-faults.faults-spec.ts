@@ -1,15 +1,18 @@
 import { Agent } from 'node:http';
 import { freePort, freshDatabase, TestDatabase } from '../support/app';
+import { secondCreates } from '../support/gateway-requests';
 import {
-  addFault, buildService, call, clearFaults, faultSeed, figures, gatewayInvoices, HttpFailure, opsAuth, pool, query, SandboxProcess, serviceEnv,
-  ServiceProcess, setSandboxWebhooks, sleep, startSandbox, storefrontAuth,
+  addFault, buildService, call, clearFaults, clearGatewayRequests, faultSeed, figures, gatewayCreatesByRef, gatewayInvoices, HttpFailure, opsAuth, pool,
+  query, SandboxProcess, serviceEnv, ServiceProcess, setSandboxWebhooks, sleep, startSandbox, storefrontAuth,
 } from './support';
 
 /**
  * (c) Gateway faults on order creation. For each fault mode, 20 % of create-invoice calls (and of
  * get-invoice calls, the look-up the service makes after an unclear failure) misbehave while 200
  * storefront orders are placed with Idempotency-Keys and retried like a storefront would (same
- * key, a few times). Then: never two invoices for one order at the gateway, every order ended
+ * key, a few times). Then: never two invoices for one order at the gateway, and never a create
+ * sent once the gateway held the order's invoice (the sandbox's request log: the sandbox refuses
+ * a second invoice itself, so what it holds cannot tell), every order ended
  * awaiting_payment or with a retryable 502/503 naming it (details.order_id), and once the gateway
  * is healthy the reconciler (POST /v1/orders/{id}/reconcile) finishes the rest.
  */
@@ -63,6 +66,7 @@ describe('faults (c): gateway faults on order creation', () => {
   for (const { name, fault } of MODES) {
     it(`${name} at 20 %: one invoice per order, a clear error or awaiting_payment, the reconciler finishes`, async () => {
       await clearFaults(sandbox);
+      await clearGatewayRequests(sandbox);
       await addFault(sandbox, { endpoint: 'create-invoice', probability: 0.2, ...fault });
       await addFault(sandbox, { endpoint: 'get-invoice', probability: 0.2, ...fault });
       const prefix = `gf-${seed}-${name}`;
@@ -117,8 +121,15 @@ describe('faults (c): gateway faults on order creation', () => {
       const twoInvoices = [...invoices.values()].filter((v) => v.length > 1).length;
       const strayInvoices = (await query<{ n: number }>(sandbox.db!.url!, `SELECT count(*)::int AS n FROM sandbox_invoices WHERE external_id LIKE $1`, [`${prefix}-%`]))[0]!.n - invoices.size;
       const mismatched = rows.filter((r) => r.status !== 'awaiting_payment' || invoices.get(r.external_id)?.[0]?.id !== r.gateway_invoice_id);
-      // Did the service ever try to create an invoice the gateway already had? (the sandbox refuses
-      // a second invoice per external_id; a real gateway might not)
+      // Did the service ever create again once the gateway held the order's invoice? Seen at the
+      // gateway (a create that arrived when the external_id already had an invoice: a late first
+      // create landing after its retry made the invoice is not one) and by the service (a create
+      // answered as a conflict). The sandbox refuses such a create; a real gateway might make a
+      // second invoice. (delay: a create that lands after the service gave up can land between a
+      // retry's look-up and its create; that race fails this run, as it should.)
+      const creates = await gatewayCreatesByRef(sandbox);
+      const resent = externalIds.flatMap((id) => secondCreates(creates.get(id) ?? []).map((c) => `${id}: ${c.outcome} ${c.status ?? '-'} ${c.code ?? ''}`));
+      const madeTwice = externalIds.filter((id) => (creates.get(id) ?? []).filter((c) => c.invoice_id).length > 1);
       const metrics = (await call(svc.url, 'GET', '/metrics')).text;
       const dupCreates = metrics
         .split('\n')
@@ -135,10 +146,16 @@ describe('faults (c): gateway faults on order creation', () => {
         reconciled: pending.length,
         faults_applied: faultsApplied,
         storefront_attempts: results.reduce((s, r) => s + r.attempts, 0),
+        creates_sent: [...creates.values()].reduce((n, c) => n + c.length, 0),
+        second_creates: resent.length,
         second_creates_refused: dupCreates,
         storefront_s: (storefrontMs / 1000).toFixed(1),
       });
       if (badEnds.length) process.stdout.write(`[faults c] ${name}: unclear ends ${JSON.stringify(badEnds.slice(0, 5))}\n`);
+      for (const id of externalIds.filter((x) => secondCreates(creates.get(x) ?? []).length).slice(0, 3)) {
+        const seen = (await call(sandbox.url, 'GET', `/sandbox/eccaex/_control/requests?ref=${id}`)).body.data as Array<Record<string, unknown>>;
+        process.stdout.write(`[faults c] ${name}: ${id} at the gateway: ${seen.map((r) => `${r.endpoint} #${r.received_seq}-#${r.finished_seq} ${r.outcome} ${r.status ?? '-'}`).join(', ')}\n`);
+      }
 
       expect(badEnds).toEqual([]);
       expect(reconciled.every((s) => s === 200)).toBe(true);
@@ -146,6 +163,9 @@ describe('faults (c): gateway faults on order creation', () => {
       expect(mismatched).toEqual([]);
       expect(twoInvoices).toBe(0);
       expect(strayInvoices).toBe(0);
+      expect(resent).toEqual([]);
+      expect(madeTwice).toEqual([]);
+      expect(dupCreates).toBe(0);
       expect(faultsApplied).toBeGreaterThan(0);
     }, 300_000);
   }

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { buildService, Child, childEnv, sleep, startChild } from '../hardening/support';
 import { freePort, freshDatabase, OPS_KEY, STOREFRONT_KEY, TestDatabase, testEnv, WEBHOOK_SECRET } from '../support/app';
 import { signedHeaders } from '../support/callbacks';
+import type { GatewayRequest } from '../support/gateway-requests';
 
 /**
  * The fault suite's processes: the service and the sandbox EccaEx as children running the
@@ -203,6 +204,19 @@ export async function clearFaults(s: SandboxProcess): Promise<void> {
 export async function simulate(s: SandboxProcess, invoiceId: string, outcome: string, amountFiat?: string): Promise<void> {
   const r = await sandboxCall(s, 'POST', `/api/v1/sandbox/invoices/${invoiceId}/simulate`, amountFiat ? { outcome, amount_fiat: amountFiat } : { outcome });
   if (r.status !== 200) throw new Error(`simulate ${outcome} on ${invoiceId}: ${r.status} ${r.text}`);
+}
+
+/** The invoice creates the sandbox received, by external_id, oldest first (its request log). */
+export async function gatewayCreatesByRef(s: SandboxProcess): Promise<Map<string, GatewayRequest[]>> {
+  const r = await sandboxCall(s, 'GET', '/_control/requests?endpoint=create-invoice');
+  if (r.status !== 200) throw new Error(`sandbox request log: ${r.status} ${r.text}`);
+  const out = new Map<string, GatewayRequest[]>();
+  for (const c of r.body.data as GatewayRequest[]) out.set(c.ref ?? '', [...(out.get(c.ref ?? '') ?? []), c]);
+  return out;
+}
+
+export async function clearGatewayRequests(s: SandboxProcess): Promise<void> {
+  await sandboxCall(s, 'DELETE', '/_control/requests');
 }
 
 /** The gateway's invoice statuses by external_id, read from the sandbox's own database. */

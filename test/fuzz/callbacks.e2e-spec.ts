@@ -4,8 +4,8 @@ import { signEccaex } from '../../src/webhooks/signature/eccaex-signature';
 import { startTestApp, STOREFRONT_KEY, TestApp, WEBHOOK_SECRET } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
 import {
-  pathVariants, anyJson, authArb, brokenBody, cursorValue, Expect, extraHeaders, FuzzRequest, FuzzResponse, Fuzzer, headerValue, limitValue, oversized,
-  pathSegment, printable, queryString, request, show, text,
+  answers, pathVariants, anyJson, authArb, brokenBody, cursorValue, Expect, extraHeaders, FuzzRequest, FuzzResponse, Fuzzer, headerValue, keyFor, limitValue,
+  oversized, pathSegment, plain, printable, queryString, request, show, text,
 } from './support';
 
 /**
@@ -228,10 +228,20 @@ function checkCallback(req: FuzzRequest, res: FuzzResponse, expect: Expect): str
   return null;
 }
 
+/** A fresh valid signature over a JSON body naming an order: received (stored, or a duplicate). */
+function validCallback(req: FuzzRequest) {
+  const c = req as CallbackCase;
+  const raw = c.payload as Buffer;
+  if (c.mode !== 'valid' || !/^application\/json(;|$)/.test(c.headers['content-type'] ?? '') || raw.length > 1024 * 1024 || malformed(raw)) return null;
+  return answers([200], (res) => ((res.json as { received?: unknown }).received === true ? null : `200 without received: ${res.text.slice(0, 200)}`));
+}
+
 describe('fuzz: gateway callbacks and stored callbacks', () => {
   it('GET /v1/webhook-events', async () => {
     await fuzz.run({
       name: 'GET /v1/webhook-events',
+      path: '/v1/webhook-events',
+      valid: (req) => (keyFor('ops', req) && plain(req, '/v1/webhook-events') ? answers([200]) : null),
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -255,6 +265,7 @@ describe('fuzz: gateway callbacks and stored callbacks', () => {
   it('POST /v1/webhook-events/{id}/replay', async () => {
     await fuzz.run({
       name: 'POST /v1/webhook-events/{id}/replay',
+      valid: (req) => (keyFor('ops', req) && inboxIds.some((id) => plain(req, `/v1/webhook-events/${id}/replay`)) ? answers([200]) : null),
       role: 'ops',
       arb: request({
         method: fc.constant('POST'),
@@ -273,7 +284,7 @@ describe('fuzz: gateway callbacks and stored callbacks', () => {
   });
 
   it('POST /v1/webhooks/eccaex', async () => {
-    await fuzz.run({ name: 'POST /v1/webhooks/eccaex', role: 'none', arb: callbackRequest(), check: checkCallback });
+    await fuzz.run({ name: 'POST /v1/webhooks/eccaex', role: 'none', arb: callbackRequest(), check: checkCallback, valid: validCallback });
   });
 });
 

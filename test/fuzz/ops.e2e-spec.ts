@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { OPS_KEY, startTestApp, STOREFRONT_KEY, TestApp } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
-import { FUZZ_RUNS, pathVariants, anyJson, authArb, brokenBody, cursorValue, extraHeaders, Fuzzer, headerValue, limitValue, pathSegment, queryString, request, text } from './support';
+import {
+  answers, FUZZ_RUNS, pathVariants, anyJson, authArb, brokenBody, cursorValue, extraHeaders, FuzzRequest, Fuzzer, headerValue, keyFor, limitValue, pathSegment,
+  plain, queryString, request, text, unknownRouteProblem,
+} from './support';
 
 /**
  * Notifications, withdrawals, health, metrics and routes that do not exist, under generated
@@ -58,6 +61,11 @@ const listShape = (_req: unknown, res: { status: number; json: unknown }) => {
   return Array.isArray(b.data) && b.data.length <= 200 && (b.next_cursor === null || typeof b.next_cursor === 'string') ? null : 'list reply shape';
 };
 
+/** A seeded row's own route (`prefix/{id}` + suffix), asked plainly with an ops key. */
+const seededRoute = (req: FuzzRequest, ids: string[], prefix: string, suffix = '') =>
+  keyFor('ops', req) && ids.some((id) => plain(req, `${prefix}/${id}${suffix}`));
+const plainOps = (path: string) => (req: FuzzRequest) => (keyFor('ops', req) && plain(req, path) ? answers([200]) : null);
+
 const idOr = (ids: () => string[]) => fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...ids()) }, { weight: 3, arbitrary: fc.uuid() }, { weight: 12, arbitrary: pathSegment });
 const junkQuery = queryString({ x: text });
 const noBodyOrJunk = fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: brokenBody }, { weight: 1, arbitrary: anyJson });
@@ -66,6 +74,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
   it('GET /v1/notifications', async () => {
     await fuzz.run({
       name: 'GET /v1/notifications',
+      path: '/v1/notifications',
+      valid: plainOps('/v1/notifications'),
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -85,6 +95,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
   it('GET /v1/notifications/{id}/attempts', async () => {
     await fuzz.run({
       name: 'GET /v1/notifications/{id}/attempts',
+      valid: (req) =>
+        seededRoute(req, notificationIds, '/v1/notifications', '/attempts') ? answers([200], (res) => (Array.isArray((res.json as { data?: unknown }).data) ? null : 'attempts reply shape')) : null,
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -98,6 +110,11 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
   it('POST /v1/notifications/{id}/retry', async () => {
     await fuzz.run({
       name: 'POST /v1/notifications/{id}/retry',
+      // Re-armed, or (delivered already) refused as not retryable.
+      valid: (req) =>
+        seededRoute(req, notificationIds, '/v1/notifications', '/retry')
+          ? answers([200, 409], (res) => (res.status === 200 || (res.json as { error?: { code?: string } }).error?.code === 'NOTIFICATION_NOT_RETRYABLE' ? null : `409 ${res.text.slice(0, 200)}`))
+          : null,
       role: 'ops',
       arb: request({
         method: fc.constant('POST'),
@@ -111,6 +128,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
   it('GET /v1/withdrawals', async () => {
     await fuzz.run({
       name: 'GET /v1/withdrawals',
+      path: '/v1/withdrawals',
+      valid: plainOps('/v1/withdrawals'),
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -129,6 +148,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
   it('GET /v1/withdrawals/{id}', async () => {
     await fuzz.run({
       name: 'GET /v1/withdrawals/{id}',
+      valid: (req) =>
+        seededRoute(req, withdrawalIds, '/v1/withdrawals') ? answers([200], (res) => (withdrawalIds.includes((res.json as { id?: string }).id ?? '') ? null : 'another withdrawal')) : null,
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -143,6 +164,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
     // A real sync reads every page from the gateway: mostly refused cases, a real one now and then.
     await fuzz.run({
       name: 'POST /v1/withdrawals/sync',
+      path: '/v1/withdrawals/sync',
+      valid: plainOps('/v1/withdrawals/sync'),
       role: 'ops',
       arb: request({
         method: fc.constant('POST'),
@@ -164,6 +187,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
       await fuzz.run({
         name: `GET ${path}`,
         role: 'none',
+        path,
+        valid: (req) => (req.method === 'GET' && plain(req, path) ? answers([200]) : null),
         // A scrape renders every series (tens of ms): the route takes no input, 1,000 cases say enough.
         runs: path === '/metrics' ? Math.min(FUZZ_RUNS, 1000) : undefined,
         arb: request({
@@ -201,6 +226,8 @@ describe('fuzz: notifications, withdrawals, service routes', () => {
         body: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: anyJson }, { weight: 1, arbitrary: brokenBody }),
         headers: fc.tuple(extraHeaders, headerValue).map(([h, v]) => ({ ...h, 'x-http-method-override': v })),
       }),
+      // `/v1/orders/%2F..%2F` is GET (and HEAD) /v1/orders/{ref} with a ref that names no order.
+      check: (req, res) => (['GET', 'HEAD'].includes(req.method) && req.url.startsWith('/v1/orders/%2F..%2F') ? null : unknownRouteProblem(req, res)),
     });
   });
 });

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { OPS_KEY, startTestApp, STOREFRONT_KEY, TestApp } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
 import {
-  pathVariants, anyJson, authArb, brokenBody, contentType, cursorValue, dateValue, enc, Expect, extraHeaders, FuzzRequest, FuzzResponse, Fuzzer, headerValue,
-  limitValue, nasty, oversized, pathSegment, queryString, request, text,
+  answers, pathVariants, anyJson, authArb, brokenBody, contentType, cursorValue, dateValue, enc, Expect, extraHeaders, FuzzRequest, FuzzResponse, Fuzzer,
+  headerValue, keyFor, limitValue, nasty, oversized, pathOf, pathSegment, plain, queryOf, queryString, request, text,
 } from './support';
 
 /**
@@ -251,6 +251,33 @@ function checkOrderReply(req: FuzzRequest, res: FuzzResponse): string | null {
   return null;
 }
 
+/** A seeded order's own route (`/v1/orders/{id or external_id}` + suffix), asked plainly with a key the route takes. */
+function seededRoute(req: FuzzRequest, role: 'storefront' | 'ops', suffix = ''): boolean {
+  const ref = refOf(req.url);
+  return keyFor(role, req) && seeded.some((o) => o.id === ref || o.external_id === ref) && plain(req, `/v1/orders/${encodeURIComponent(ref)}${suffix}`);
+}
+
+/** Whether the sandbox gateway recorded a webhook event for a seeded order's invoice. */
+async function gatewayHasEvents(ref: string): Promise<boolean> {
+  const order = seeded.find((o) => o.id === ref || o.external_id === ref)!;
+  const rows = await fuzz.ds.query(
+    `SELECT 1 FROM sandbox_webhook_events e JOIN sandbox_invoices i ON i.id = e.invoice_id WHERE i.external_id = $1 LIMIT 1`,
+    [order.external_id],
+  );
+  return rows.length > 0;
+}
+
+/** A body the contract accepts, sent plainly as JSON with a key and no Idempotency-Key: 201 (409 if its external_id is taken). */
+function validCreate(req: FuzzRequest) {
+  const ct = req.headers['content-type'];
+  if (!keyFor('storefront', req) || pathOf(req) !== '/v1/orders' || queryOf(req) !== '' || req.headers['idempotency-key'] !== undefined) return null;
+  if ((ct !== 'application/json' && ct !== 'application/json; charset=utf-8') || whyNotAcceptable(req.payload) !== null) return null;
+  const hasExternalId = (JSON.parse(String(req.payload)) as { external_id?: unknown }).external_id != null;
+  return answers(hasExternalId ? [201, 409] : [201], (res) =>
+    res.status === 409 && (res.json as { error?: { code?: string } }).error?.code !== 'DUPLICATE_EXTERNAL_ID' ? `409 ${res.text.slice(0, 200)}` : null,
+  );
+}
+
 describe('regressions the fuzz found', () => {
   it('an external_id of 128 characters (the contract maximum) works as an order ref (was 414, outside the envelope)', async () => {
     const ext = `x${'0123456789'.repeat(12)}abcdefg`;
@@ -290,6 +317,8 @@ describe('fuzz: orders and catalogue', () => {
   it('GET /v1/orders (list)', async () => {
     await fuzz.run({
       name: 'GET /v1/orders',
+      path: '/v1/orders',
+      valid: (req) => (keyFor('ops', req) && plain(req, '/v1/orders') ? answers([200]) : null),
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -316,6 +345,8 @@ describe('fuzz: orders and catalogue', () => {
   it('POST /v1/orders', async () => {
     await fuzz.run({
       name: 'POST /v1/orders',
+      path: '/v1/orders',
+      valid: validCreate,
       role: 'storefront',
       arb: request({
         method: fc.constant('POST'),
@@ -332,6 +363,7 @@ describe('fuzz: orders and catalogue', () => {
   it('GET /v1/orders/{ref}', async () => {
     await fuzz.run({
       name: 'GET /v1/orders/{ref}',
+      valid: (req) => (seededRoute(req, 'storefront') ? answers([200]) : null),
       role: 'storefront',
       arb: request({
         method: fc.constant('GET'),
@@ -347,6 +379,15 @@ describe('fuzz: orders and catalogue', () => {
   it('POST /v1/orders/{ref}/cancel', async () => {
     await fuzz.run({
       name: 'POST /v1/orders/{ref}/cancel',
+      // Canceled, or already final (an earlier case canceled it): 409 naming the final status.
+      valid: (req) =>
+        seededRoute(req, 'storefront', '/cancel')
+          ? answers([200, 409], (res) => {
+              const b = res.json as { status?: string; error?: { code?: string; details?: { status?: string } } };
+              if (res.status === 200) return b.status === 'canceled' ? null : `cancel answered 200 with status ${b.status}`;
+              return b.error?.code === 'ORDER_NOT_CANCELABLE' && ['paid', 'failed', 'expired', 'canceled'].includes(b.error.details?.status ?? '') ? null : `409 ${res.text.slice(0, 200)}`;
+            })
+          : null,
       role: 'storefront',
       arb: request({
         method: fc.constant('POST'),
@@ -362,6 +403,7 @@ describe('fuzz: orders and catalogue', () => {
   it('GET /v1/orders/{ref}/events', async () => {
     await fuzz.run({
       name: 'GET /v1/orders/{ref}/events',
+      valid: (req) => (seededRoute(req, 'ops', '/events') ? answers([200]) : null),
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -376,6 +418,7 @@ describe('fuzz: orders and catalogue', () => {
   it('POST /v1/orders/{ref}/reconcile', async () => {
     await fuzz.run({
       name: 'POST /v1/orders/{ref}/reconcile',
+      valid: (req) => (seededRoute(req, 'ops', '/reconcile') ? answers([200]) : null),
       role: 'ops',
       arb: request({
         method: fc.constant('POST'),
@@ -390,6 +433,10 @@ describe('fuzz: orders and catalogue', () => {
   it('GET /v1/orders/{ref}/gateway-webhooks', async () => {
     await fuzz.run({
       name: 'GET /v1/orders/{ref}/gateway-webhooks',
+      valid: (req) =>
+        seededRoute(req, 'ops', '/gateway-webhooks')
+          ? answers([200], (res) => (Array.isArray((res.json as { events?: unknown }).events) ? null : 'gateway-webhooks reply shape'))
+          : null,
       role: 'ops',
       arb: request({
         method: fc.constant('GET'),
@@ -403,6 +450,17 @@ describe('fuzz: orders and catalogue', () => {
   it('POST /v1/orders/{ref}/gateway-webhooks/resend', async () => {
     await fuzz.run({
       name: 'POST /v1/orders/{ref}/gateway-webhooks/resend',
+      // Resent, or the gateway's own refusal passed through: its cooldown (429), its lock (409), or
+      // (only for an invoice that has had no webhook event yet) nothing to resend (404).
+      valid: (req) =>
+        seededRoute(req, 'ops', '/gateway-webhooks/resend')
+          ? answers([200, 404, 409, 429], async (res) => {
+              const code = (res.json as { error?: { code?: string } }).error?.code;
+              if (res.status === 200 || code === 'WEBHOOK_RESEND_COOLDOWN' || code === 'WEBHOOK_RESEND_CONFLICT') return null;
+              if (code === 'WEBHOOK_EVENT_NOT_FOUND' && !(await gatewayHasEvents(refOf(req.url)))) return null;
+              return `${res.status} ${res.text.slice(0, 200)}`;
+            })
+          : null,
       role: 'ops',
       allowInbox: true,
       arb: request({
@@ -417,6 +475,8 @@ describe('fuzz: orders and catalogue', () => {
   it('GET /v1/currencies', async () => {
     await fuzz.run({
       name: 'GET /v1/currencies',
+      path: '/v1/currencies',
+      valid: (req) => (keyFor('storefront', req) && plain(req, '/v1/currencies') ? answers([200]) : null),
       role: 'storefront',
       arb: request({
         method: fc.constant('GET'),
@@ -432,6 +492,10 @@ describe('fuzz: orders and catalogue', () => {
   it('GET /v1/payment-methods', async () => {
     await fuzz.run({
       name: 'GET /v1/payment-methods',
+      valid: (req) =>
+        keyFor('storefront', req) && pathOf(req) === '/v1/payment-methods' && /^(\?currency=(UAH|uah|KZT|EUR|USD))?$/.test(queryOf(req)) && req.payload === undefined
+          ? answers([200], (res) => (Array.isArray((res.json as { data?: unknown }).data) ? null : 'payment-methods reply shape'))
+          : null,
       role: 'storefront',
       arb: request({
         method: fc.constant('GET'),

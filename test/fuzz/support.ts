@@ -260,6 +260,9 @@ export interface Expect {
 
 export type RouteCheck = (req: FuzzRequest, res: FuzzResponse, expect: Expect) => string | null | void | Promise<string | null | void>;
 
+/** What a valid request must get: null when the reply is right, else why not. */
+export type ValidReply = (res: FuzzResponse) => string | null | Promise<string | null>;
+
 export interface RouteSpec {
   name: string;
   /** Who may call it: a 2xx for anyone else fails the run. */
@@ -270,11 +273,21 @@ export interface RouteSpec {
   runs?: number;
   /** The route makes the gateway send us callbacks (resend): inbox rows are not counted. */
   allowInbox?: boolean;
+  /**
+   * For a request with nothing wrong in it (a key the route takes, a real reference, no odd
+   * input), the reply it must get; null for any other request. A route that stopped working
+   * fails the run, and so does a run that never generated such a request.
+   */
+  valid?: (req: FuzzRequest) => ValidReply | null;
+  /** A fixed route path: its trailing-slash and upper-case variants are not routes (404). */
+  path?: string;
 }
 
 export interface RouteFigures {
   name: string;
   cases: number;
+  /** Cases that were valid requests (spec.valid), each required to succeed. */
+  valid: number;
   ms: number;
   statuses: Record<string, number>;
 }
@@ -353,10 +366,20 @@ export class Fuzzer {
     return null;
   }
 
+  /**
+   * A trailing-slash or upper-case variant of a fixed route path is no route: 404 (405 for a
+   * method), or a refusal of the request's own form that comes before routing (PRE_AUTH).
+   */
+  static notARoute(spec: RouteSpec, req: FuzzRequest, res: FuzzResponse): string | null {
+    const path = pathOf(req);
+    if (!spec.path || path === spec.path || (path !== `${spec.path}/` && path !== spec.path.toUpperCase())) return null;
+    return unknownRouteProblem(req, res);
+  }
+
   /** Runs a route's cases in batches, checking the database between batches. */
   async run(spec: RouteSpec): Promise<RouteFigures> {
     const total = spec.runs ?? FUZZ_RUNS;
-    const fig: RouteFigures = { name: spec.name, cases: 0, ms: 0, statuses: {} };
+    const fig: RouteFigures = { name: spec.name, cases: 0, valid: 0, ms: 0, statuses: {} };
     const started = Date.now();
     let injectMs = 0;
     for (let done = 0, b = 0; done < total; b++) {
@@ -372,7 +395,13 @@ export class Fuzzer {
         fig.cases++;
         fig.statuses[res.status] = (fig.statuses[res.status] ?? 0) + 1;
         this.replyLog?.set(req, `${res.status} ${res.text.slice(0, 100)}`);
-        const problem = Fuzzer.common(spec, req, res) ?? (spec.check ? await spec.check(req, res, expect) : null);
+        const validReply = spec.valid?.(req) ?? null;
+        if (validReply) fig.valid++;
+        const problem =
+          Fuzzer.common(spec, req, res) ??
+          Fuzzer.notARoute(spec, req, res) ??
+          (validReply ? await validReply(res) : null) ??
+          (spec.check ? await spec.check(req, res, expect) : null);
         return problem ? `${spec.name}: ${problem}\n  request: ${show(req)}` : null;
       };
       // The cases of the batch (fixed seed), CONCURRENCY at a time: concurrency is part of the
@@ -419,7 +448,8 @@ export class Fuzzer {
     }
     fig.ms = Date.now() - started;
     this.figures.push(fig);
-    process.stdout.write(`fuzz: ${spec.name} cases=${fig.cases} time=${(fig.ms / 1000).toFixed(1)}s statuses=${JSON.stringify(fig.statuses)} inject=${(injectMs / 1000).toFixed(1)}s\n`);
+    if (spec.valid && fig.valid === 0) throw new Error(`${spec.name}: no valid request among ${fig.cases} cases, so nothing showed the route works`);
+    process.stdout.write(`fuzz: ${spec.name} cases=${fig.cases} valid=${fig.valid} time=${(fig.ms / 1000).toFixed(1)}s statuses=${JSON.stringify(fig.statuses)} inject=${(injectMs / 1000).toFixed(1)}s\n`);
     return fig;
   }
 
@@ -435,6 +465,39 @@ export class Fuzzer {
   async settle(): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
+}
+
+/**
+ * The reply to a request for a route that does not exist: 404 (405 for a method), or, when the
+ * request is odd in itself (a query, a body, a URL too long or not validly encoded, a NUL), a
+ * refusal of that which comes before routing.
+ */
+export function unknownRouteProblem(req: FuzzRequest, res: FuzzResponse): string | null {
+  if (res.status === 404 || res.status === 405) return null;
+  let decoded: string | null;
+  try {
+    decoded = decodeURIComponent(pathOf(req));
+  } catch {
+    decoded = null;
+  }
+  const odd = queryOf(req) !== '' || req.payload !== undefined || req.url.length > 2048 || decoded === null || decoded.includes('\u0000');
+  if (odd && PRE_AUTH.has(res.status)) return null;
+  return `${req.method} ${pathOf(req).slice(0, 100)} is not a route, answered ${res.status} ${res.text.slice(0, 200)}`;
+}
+
+export const pathOf = (req: FuzzRequest): string => req.url.split('?')[0]!;
+export const queryOf = (req: FuzzRequest): string => (req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '');
+
+/** The request carries a key the route takes. */
+export const keyFor = (role: Role, req: FuzzRequest): boolean => role === 'none' || req.auth === 'ops' || (role === 'storefront' && req.auth === 'storefront');
+
+/** Nothing odd about the request: exactly this path, no query string, no body. */
+export const plain = (req: FuzzRequest, path: string): boolean => pathOf(req) === path && queryOf(req) === '' && req.payload === undefined;
+
+/** The reply must have one of these statuses (and `also`, when given, must hold). */
+export function answers(statuses: number[], also?: ValidReply): ValidReply {
+  return (res) =>
+    statuses.includes(res.status) ? (also?.(res) ?? null) : `a valid request answered ${res.status}, expected ${statuses.join(' or ')}: ${res.text.slice(0, 200)}`;
 }
 
 function hash(s: string): number {

@@ -45,6 +45,7 @@ describe('browser: security headers leave the pages working', () => {
     const page = await session.newPage();
     const seen = await watch(page);
     const res = await page.goto(`${app.url}/docs`);
+    expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
     await page.locator('.swagger-ui .info .title').first().waitFor();
     await page.locator('.opblock').first().waitFor();
@@ -56,7 +57,9 @@ describe('browser: security headers leave the pages working', () => {
     const order = await app.http.post('/v1/orders').set(ops).send({ amount: '150.00', currency: 'UAH', customer_id: 'csp-browser' }).expect(201);
     const page = await session.newPage();
     const seen = await watch(page);
-    await page.goto(order.body.payment_link);
+    const hosted = await page.goto(order.body.payment_link);
+    expect(hosted?.status()).toBe(200);
+    await page.getByRole('radio').first().waitFor();
     await page.locator('form button[type="submit"]').first().click();
     await page.waitForLoadState('load');
     const pay = page.getByRole('button', { name: /^Pay / });
@@ -69,10 +72,16 @@ describe('browser: security headers leave the pages working', () => {
   it('the demo shop and the ops console load without a violation', async () => {
     const page = await session.newPage();
     const seen = await watch(page);
-    await page.goto(`${app.url}/sandbox/shop`);
-    await page.waitForLoadState('networkidle');
-    await page.goto(`${app.url}/ops`);
-    await page.waitForLoadState('networkidle');
+    const shop = await page.goto(`${app.url}/sandbox/shop`);
+    expect(shop?.status()).toBe(200);
+    await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Buy / }).count()).toBeGreaterThan(0);
+    expect(await violations(page, seen)).toEqual([]);
+    const console = await page.goto(`${app.url}/ops`);
+    expect(console?.status()).toBe(200);
+    // The shell says "Loading…" until its script runs: the key form proves the script was allowed.
+    await page.getByLabel('Ops API key').waitFor();
+    expect(await page.getByText('Loading…').count()).toBe(0);
     expect(await violations(page, seen)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { NotificationSender } from '../../src/notifications/notification-sender.service';
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app';
-import { createOrder, orderOf, sandboxWebhooks, simulate, waitForStatus } from '../support/callbacks';
+import { createOrder, eventsOf, orderOf, SANDBOX, sandboxWebhooks, simulate, waitForStatus } from '../support/callbacks';
 import { serverDatabase, ServerDatabase } from '../support/shared-db';
 
 jest.setTimeout(120_000);
@@ -185,6 +185,53 @@ describe('outbound merchant notifications (Standard Webhooks, outbox, retries)',
     expect((await notificationsOf(order.id)).map((x) => x.type).sort()).toEqual(['order.adjusted', 'order.exception', 'order.paid']);
     expect(receiver.of(order.id, 'order.adjusted')).toHaveLength(1);
     expect(receiver.of(order.id, 'order.adjusted')[0].payload.data).toEqual(await orderOf(app.http, order.id));
+  });
+
+  // The outbox row is written with the change itself: once the reconcile has answered, a
+  // notification for it would already be listed.
+  it('a customer picking a method: one order.payment_updated in the timeline, no notification', async () => {
+    const order = await createOrder(app.http);
+    await app.http.post(`${SANDBOX}/api/v1/public/invoice/${order.gateway_invoice_id}/select-method`).send({ method_code: 'monobank' }).expect(200);
+    const seen = await app.http.post(`/v1/orders/${order.id}/reconcile`).set(ops).expect(200);
+    expect(seen.body).toMatchObject({ status: 'awaiting_payment', payment: { method_code: 'monobank', adjusted: false } });
+    const events = await eventsOf(app.http, order.id);
+    expect(events.map((e) => [e.type, e.to_status])).toEqual([
+      ['order.created', 'pending'],
+      ['order.status_changed', 'awaiting_payment'],
+      ['order.payment_updated', 'awaiting_payment'],
+    ]);
+    expect(events[2]).toMatchObject({ from_status: 'awaiting_payment', source: 'ops', data: { payment: { method_code: 'monobank', adjusted: false } } });
+    expect(await notificationsOf(order.id)).toEqual([]);
+    // Paid afterwards: the merchant hears of the payment, once, and of nothing before it.
+    await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
+    await waitNotification(order.id, 'order.paid', 'delivered');
+    expect((await notificationsOf(order.id)).map((x) => x.type)).toEqual(['order.paid']);
+  });
+
+  it('an invoice found after the order was canceled: order.invoice_attached in the timeline, no notification', async () => {
+    // The create failed (503): the order is pending with no invoice, and is canceled as such.
+    await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'create-invoice', mode: 'error', status: 503, times: 1 }).expect(201);
+    const r = await app.http.post('/v1/orders').set(storefront).send({ amount: '1500.00', currency: 'UAH', customer_id: 'attach-late', external_id: 'attach-late' });
+    expect([r.status, r.body.error?.code]).toEqual([503, 'GATEWAY_UNAVAILABLE']);
+    const id = r.body.error.details.order_id as string;
+    await app.http.post(`/v1/orders/${id}/cancel`).set(storefront).expect(200);
+    await waitNotification(id, 'order.canceled', 'delivered');
+    // Then the gateway turns out to hold an invoice for it after all (the same order: external_id, amount, currency).
+    const made = await app.http
+      .post(`${SANDBOX}/api/v1/create-invoice`)
+      .set('X-Api-Key', app.settings.eccaex.apiKey)
+      .send({ amount: '1500.00', currency_code: 'UAH', customer_id: 'attach-late', external_id: 'attach-late', callback_url: `${app.url}/v1/webhooks/eccaex`, success_url: 'https://shop.example/ok', fail_url: 'https://shop.example/fail' })
+      .expect(201);
+    const seen = await app.http.post(`/v1/orders/${id}/reconcile`).set(ops).expect(200);
+    expect(seen.body).toMatchObject({ status: 'canceled', gateway_invoice_id: made.body.invoice_id });
+    const events = await eventsOf(app.http, id);
+    expect(events.map((e) => [e.type, e.to_status])).toEqual([
+      ['order.created', 'pending'],
+      ['order.status_changed', 'canceled'],
+      ['order.invoice_attached', 'canceled'],
+    ]);
+    expect(events[2]).toMatchObject({ from_status: 'canceled', source: 'ops', data: { gateway_invoice_id: made.body.invoice_id } });
+    expect((await notificationsOf(id)).map((x) => x.type)).toEqual(['order.canceled']);
   });
 
   it('a receiver failing three times (500) gets it on the 4th attempt, with the same webhook-id each time', async () => {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ops, startTestApp, storefront, TestApp } from '../support/app';
+import { gatewayCreates, outcomes, secondCreates } from '../support/gateway-requests';
 
 const body = (over: Record<string, unknown> = {}) => ({ amount: '1500.00', currency: 'UAH', customer_id: 'user_12345', description: 'Premium subscription', ...over });
 const CONTROL = '/sandbox/eccaex/_control';
@@ -15,6 +16,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
   });
   afterEach(async () => {
     await app.http.delete(`${CONTROL}/faults`);
+    await app.http.delete(`${CONTROL}/webhooks`);
   });
 
   const create = (b: Record<string, unknown>, key?: string) => {
@@ -27,6 +29,13 @@ describe('orders (storefront API against the sandbox gateway)', () => {
     expect(r.status).toBe(200);
     return (r.body.data as Array<{ external_id: string }>).filter((i) => i.external_id === externalId);
   };
+  /** What the service sent the gateway for the order: its invoice creates, and none after the invoice existed. */
+  const createsSent = async (externalId: string) => {
+    const creates = await gatewayCreates(app.http, externalId);
+    expect(secondCreates(creates)).toEqual([]);
+    return outcomes(creates);
+  };
+  const ONE_CREATE = ['answered 201 invoice'];
   const countOrders = async () => {
     const r = await app.http.get('/v1/orders?limit=200').set(ops).expect(200);
     return r.body.data.length as number;
@@ -54,12 +63,14 @@ describe('orders (storefront API against the sandbox gateway)', () => {
     const events = await app.http.get(`/v1/orders/${r.body.id}/events`).set(ops).expect(200);
     expect(events.body.data.map((e: { to_status: string }) => e.to_status)).toEqual(['pending', 'awaiting_payment']);
     expect(events.body.data.every((e: { source: string }) => e.source === 'api')).toBe(true);
+    expect(await createsSent('order-2026-0001')).toEqual(ONE_CREATE);
   });
 
   it('generates an external_id when none is given', async () => {
     const r = await create(body()).expect(201);
     expect(r.body.external_id).toMatch(/^ord_/);
     expect(await sandboxInvoicesFor(r.body.external_id)).toHaveLength(1);
+    expect(await createsSent(r.body.external_id)).toEqual(ONE_CREATE);
   });
 
   describe('Idempotency-Key', () => {
@@ -69,6 +80,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       expect(again.status).toBe(201);
       expect(again.body).toEqual(first.body);
       expect(await sandboxInvoicesFor(first.body.external_id)).toHaveLength(1);
+      expect(await createsSent(first.body.external_id)).toEqual(ONE_CREATE);
     });
 
     it('treats the same body with keys in another order as the same request', async () => {
@@ -98,6 +110,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       expect(done.status).toBe(201);
       const third = await create(body({ customer_id: 'idem-3' }), 'idem-inflight').expect(201);
       expect(third.body.id).toBe(done.body.id);
+      expect(await createsSent(done.body.external_id)).toEqual(ONE_CREATE);
     });
 
     it('scopes keys to the calling API key', async () => {
@@ -118,6 +131,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
         { key: 'idem-dup-b', state: 'done', order_id: null },
       ]);
       expect(await sandboxInvoicesFor('dup-idem')).toHaveLength(1);
+      expect(await createsSent('dup-idem')).toEqual(ONE_CREATE);
     });
 
     it('ten concurrent calls with one new key make one order; the others are told it is in progress or get its reply', async () => {
@@ -127,6 +141,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
       const rows = await app.app.get(DataSource).query(`SELECT count(*)::int AS n FROM orders WHERE customer_id = 'idem-race'`);
       expect(rows[0].n).toBe(1);
+      expect(await createsSent(created[0]!.body.external_id)).toEqual(ONE_CREATE);
     });
 
     it('rejects an over-long key', async () => {
@@ -142,6 +157,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
     expect(r.status).toBe(409);
     expect(r.body.error).toMatchObject({ code: 'DUPLICATE_EXTERNAL_ID', details: { order_id: first.body.id } });
     expect(await sandboxInvoicesFor('dup-1')).toHaveLength(1);
+    expect(await createsSent('dup-1')).toEqual(ONE_CREATE);
   });
 
   describe('validation: each rule of the create body, and no row written', () => {
@@ -232,16 +248,32 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       expect(retry.status).toBe(201);
       expect(retry.body).toMatchObject({ id: orderId, status: 'awaiting_payment' });
       expect(await sandboxInvoicesFor('down-1')).toHaveLength(1);
+      expect(await createsSent('down-1')).toEqual(['refused 503', 'answered 201 invoice']);
     });
 
-    it('gateway 500 (refused): 502 GATEWAY_ERROR, order kept pending', async () => {
+    // A 5xx is unclear (the gateway may have done the work): unavailable, not a refusal.
+    it('gateway 500: 503 GATEWAY_UNAVAILABLE, order kept pending; the retry looks first, then creates once', async () => {
       await fault({ endpoint: 'create-invoice', mode: 'error', status: 500, times: 1 });
       const r = await create(body({ external_id: 'err-1' }), 'err-key');
-      expect([502, 503]).toContain(r.status);
-      expect(r.body.error.details.order_id).toBeTruthy();
+      expect([r.status, r.body.error.code]).toEqual([503, 'GATEWAY_UNAVAILABLE']);
+      const orderId = r.body.error.details.order_id;
+      expect((await app.http.get(`/v1/orders/${orderId}`).set(storefront).expect(200)).body.status).toBe('pending');
       const retry = await create(body({ external_id: 'err-1' }), 'err-key').expect(201);
-      expect(retry.body.status).toBe('awaiting_payment');
+      expect(retry.body).toMatchObject({ id: orderId, status: 'awaiting_payment' });
       expect(await sandboxInvoicesFor('err-1')).toHaveLength(1);
+      expect(await createsSent('err-1')).toEqual(['refused 500', 'answered 201 invoice']);
+    });
+
+    it.each([400, 422])('gateway refuses the create (%i): 502 GATEWAY_ERROR with its code, order kept pending, no invoice', async (status) => {
+      const externalId = `refused-${status}`;
+      await fault({ endpoint: 'create-invoice', mode: 'error', status, times: 1 });
+      const r = await create(body({ external_id: externalId }), `refused-key-${status}`);
+      expect([r.status, r.body.error.code]).toEqual([502, 'GATEWAY_ERROR']);
+      expect(r.body.error.details).toMatchObject({ gateway: 'eccaex', gateway_code: status === 422 ? 'VALIDATION_ERROR' : 'BAD_REQUEST' });
+      const orderId = r.body.error.details.order_id;
+      expect((await app.http.get(`/v1/orders/${orderId}`).set(storefront).expect(200)).body).toMatchObject({ status: 'pending', gateway_invoice_id: null });
+      expect(await sandboxInvoicesFor(externalId)).toHaveLength(0);
+      expect(await createsSent(externalId)).toEqual([`refused ${status}`]);
     });
 
     it('gateway timeout after doing the work: order kept pending, the retry finds the invoice instead of making a second', async () => {
@@ -256,6 +288,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       const retry = await create(b, 'timeout-key').expect(201);
       expect(retry.body).toMatchObject({ id: orderId, status: 'awaiting_payment' });
       expect(await sandboxInvoicesFor('timeout-1')).toHaveLength(1);
+      expect(await createsSent('timeout-1')).toEqual(['no_answer - invoice']);
     });
 
     it('a timeout whose lookup succeeds completes in the same call', async () => {
@@ -264,6 +297,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       expect(r.status).toBe(201);
       expect(r.body.status).toBe('awaiting_payment');
       expect(await sandboxInvoicesFor('timeout-2')).toHaveLength(1);
+      expect(await createsSent('timeout-2')).toEqual(['no_answer - invoice']);
     });
   });
 
@@ -278,6 +312,21 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       const again = await app.http.post('/v1/orders/cancel-1/cancel').set(storefront);
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('ORDER_NOT_CANCELABLE');
+    });
+
+    it('reads the gateway first: an invoice already paid there makes cancel 409 and the order paid', async () => {
+      const o = await create(body({ external_id: 'cancel-paid' })).expect(201);
+      // The customer paid, but the callback has not arrived yet.
+      await app.http.put(`${CONTROL}/webhooks`).send({ enabled: false }).expect(200);
+      await app.http.post(`/sandbox/eccaex/api/v1/sandbox/invoices/${o.body.gateway_invoice_id}/simulate`).send({ outcome: 'success' }).expect(200);
+      expect((await app.http.get(`/v1/orders/${o.body.id}`).set(storefront).expect(200)).body.status).toBe('awaiting_payment');
+      const r = await app.http.post(`/v1/orders/${o.body.id}/cancel`).set(storefront);
+      expect([r.status, r.body.error?.code, r.body.error?.details.status]).toEqual([409, 'ORDER_NOT_CANCELABLE', 'paid']);
+      expect((await app.http.get(`/v1/orders/${o.body.id}`).set(storefront).expect(200)).body).toMatchObject({ status: 'paid', paid_at: expect.any(String) });
+      const events = (await app.http.get(`/v1/orders/${o.body.id}/events`).set(ops).expect(200)).body.data as Array<{ to_status: string }>;
+      expect(events.map((e) => e.to_status)).toEqual(['pending', 'awaiting_payment', 'paid']);
+      const inv = await app.http.get('/sandbox/eccaex/api/v1/invoices/cancel-paid').set('X-Api-Key', app.settings.eccaex.apiKey).expect(200);
+      expect(inv.body.data.status).toBe('success');
     });
 
     it('404 for an unknown order', async () => {

@@ -2,15 +2,26 @@ import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app'
 import { callbackBody, createOrder, eventsOf, orderOf, postCallback, SANDBOX, sandboxWebhooks, simulate, waitForStatus } from '../support/callbacks';
 import { DataSource } from 'typeorm';
 import { ReconcilerService } from '../../src/reconciliation/reconciler.service';
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { gatewayCreates, outcomes, secondCreates } from '../support/gateway-requests';
 
 describe('reconciliation: nothing stuck when callbacks are lost', () => {
   let app: TestApp;
   let reconciler: ReconcilerService;
 
+  /**
+   * Makes an order due for a read-back as if RECONCILE_AFTER_S had passed (created, and paid,
+   * that long ago), instead of waiting: the scheduled sweep never sees the others, and no test
+   * depends on how long a step took.
+   */
+  const age = async (id: string) => {
+    await app.app.get(DataSource).query(
+      `UPDATE orders SET created_at = created_at - interval '2 hours', paid_at = paid_at - interval '2 hours' WHERE id = $1`,
+      [id],
+    );
+  };
+
   beforeAll(async () => {
-    app = await startTestApp({ RECONCILE_AFTER_S: '1' });
+    app = await startTestApp({ RECONCILE_AFTER_S: '3600' });
     reconciler = app.app.get(ReconcilerService);
   });
   afterAll(async () => {
@@ -25,10 +36,9 @@ describe('reconciliation: nothing stuck when callbacks are lost', () => {
     await sandboxWebhooks(app.http, false);
     const order = await createOrder(app.http);
     await simulate(app.http, order.gateway_invoice_id, 'success').expect(200);
-    await pause(1200);
     expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
-    const r = await reconciler.sweep();
-    expect(r.checked).toBeGreaterThanOrEqual(1);
+    await age(order.id);
+    await reconciler.sweep();
     const paid = await orderOf(app.http, order.id);
     expect(paid.status).toBe('paid');
     expect((await eventsOf(app.http, order.id)).find((e) => e.to_status === 'paid')).toMatchObject({ source: 'reconcile' });
@@ -38,7 +48,8 @@ describe('reconciliation: nothing stuck when callbacks are lost', () => {
     await sandboxWebhooks(app.http, false);
     const order = await createOrder(app.http);
     await simulate(app.http, order.gateway_invoice_id, 'expire').expect(200);
-    await pause(1200);
+    expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
+    await age(order.id);
     await reconciler.sweep();
     expect((await orderOf(app.http, order.id)).status).toBe('expired');
   });
@@ -49,7 +60,7 @@ describe('reconciliation: nothing stuck when callbacks are lost', () => {
     await waitForStatus(app.http, order.id, 'paid');
     await sandboxWebhooks(app.http, false);
     await simulate(app.http, order.gateway_invoice_id, 'success', '1499.00').expect(200);
-    await pause(1200);
+    await age(order.id);
     await reconciler.sweep();
     const o = await orderOf(app.http, order.id);
     expect(o.status).toBe('paid');
@@ -85,12 +96,26 @@ describe('reconciliation: nothing stuck when callbacks are lost', () => {
     const done = await app.http.post(`/v1/orders/${id}/reconcile`).set(ops).expect(200);
     expect(done.body.status).toBe('awaiting_payment');
     await app.http.post(`/v1/orders/${id}/reconcile`).set(storefront).expect(403);
+    const creates = await gatewayCreates(app.http, done.body.external_id);
+    expect([outcomes(creates), secondCreates(creates)]).toEqual([['refused 503', 'answered 201 invoice'], []]);
+  });
+
+  it('a pending order whose invoice the gateway did make: reconcile attaches it and creates nothing', async () => {
+    // The create's answer is lost and the look-up after it fails: the order stays pending.
+    await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'create-invoice', mode: 'timeout_after_work', times: 1 }).expect(201);
+    await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'get-invoice', mode: 'error', status: 503, times: 3 }).expect(201);
+    const r = await app.http.post('/v1/orders').set(storefront).send({ amount: '10.00', currency: 'UAH', customer_id: 'pending-two', external_id: 'made-but-unheard' });
+    expect([r.status, r.body.error.code]).toEqual([503, 'GATEWAY_UNAVAILABLE']);
+    expect((await orderOf(app.http, r.body.error.details.order_id)).status).toBe('pending');
+    const done = await app.http.post(`/v1/orders/${r.body.error.details.order_id}/reconcile`).set(ops).expect(200);
+    const creates = await gatewayCreates(app.http, 'made-but-unheard');
+    expect(done.body).toMatchObject({ status: 'awaiting_payment', gateway_invoice_id: creates[0]?.invoice_id });
+    expect([outcomes(creates), secondCreates(creates)]).toEqual([['no_answer - invoice'], []]);
   });
 
   it('a sweep stops early when the gateway says to slow down', async () => {
     await sandboxWebhooks(app.http, false);
-    for (let i = 0; i < 3; i++) await createOrder(app.http);
-    await pause(1200);
+    for (let i = 0; i < 3; i++) await age((await createOrder(app.http)).id);
     await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'get-invoice', mode: 'error', status: 429, retry_after_sec: 30 }).expect(201);
     const r = await reconciler.sweep();
     expect(r.throttled).toBe(true);

@@ -1,9 +1,10 @@
 import Decimal from 'decimal.js';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { EccaexErrorFilter, SandboxError } from './errors';
 import { FAULT_ENDPOINTS, FAULT_ERROR_STATUSES, FAULT_MODES, FaultEndpoint, FaultMode, SandboxControl } from './faults';
 import { AMOUNT_RE, iso } from './format';
+import { RequestLog } from './request-log';
 import { SandboxStore } from './store';
 import { amountString, bodyObject, Fields, Obj, optionalString } from './validation';
 import { withdrawalJson } from './views';
@@ -41,7 +42,26 @@ export class ControlController {
     private readonly control: SandboxControl,
     private readonly store: SandboxStore,
     private readonly withdrawals: SandboxWithdrawals,
+    private readonly requests: RequestLog,
   ) {}
+
+  /**
+   * The merchant-API requests received (past the API key), oldest first, with what became of each:
+   * `?endpoint=create-invoice&ref=<external_id>` lists the invoice creates sent for one order.
+   */
+  @Get('requests')
+  listRequests(@Query() query: Obj) {
+    const f = new Fields();
+    const endpoint = optionalString(f, query, 'endpoint', 64);
+    const ref = optionalString(f, query, 'ref', 256);
+    f.throwIfAny();
+    return { successful: true, data: this.requests.list({ endpoint, ref }) };
+  }
+
+  @Delete('requests')
+  clearRequests() {
+    return { successful: true, data: { cleared: this.requests.clear() } };
+  }
 
   @Get('faults')
   faults() {

@@ -7,6 +7,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { InvoiceLifecycle } from './invoice-lifecycle';
 import { MerchantApiController } from './merchant-api.controller';
 import { PublicApiController, SimulateController } from './public-api.controller';
+import { RequestLog, RequestLogInterceptor } from './request-log';
 import { loadSandboxConfig, SANDBOX_CONFIG, SandboxConfig } from './sandbox-config';
 import { SandboxStore } from './store';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -27,6 +28,8 @@ export class EccaexSandboxModule {
         SandboxStore,
         SandboxControl,
         FaultInterceptor,
+        RequestLog,
+        RequestLogInterceptor,
         ApiKeyGuard,
         WebhookDispatcher,
         InvoiceLifecycle,

@@ -40,7 +40,8 @@ export class SandboxError extends Error {
 
 /** Thrown after a fault destroyed the connection on purpose: nothing must be sent. */
 export class ConnectionDropped extends Error {
-  constructor() {
+  /** `unsentAnswer`: what the handler answered before the fault dropped it (the work was done). */
+  constructor(readonly unsentAnswer?: unknown) {
     super('connection dropped by a sandbox fault');
     this.name = 'ConnectionDropped';
   }
@@ -60,6 +61,7 @@ const GENERIC: Record<number, [string, string]> = {
   405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
   413: ['PAYLOAD_TOO_LARGE', 'Request body too large'],
   415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type'],
+  422: ['VALIDATION_ERROR', 'The request is invalid'],
   429: ['RATE_LIMITED', 'Too many requests'],
   500: ['INTERNAL_ERROR', 'Internal server error'],
   502: ['BAD_GATEWAY', 'Bad gateway'],

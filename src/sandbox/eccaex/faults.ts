@@ -26,13 +26,14 @@ export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
 export const FAULT_MODES = ['error', 'delay', 'drop', 'timeout', 'timeout_after_work'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
-export const FAULT_ERROR_STATUSES = [500, 502, 503, 429] as const;
+// 400 and 422: the gateway refusing the request outright (EccaEx answers its envelope with them).
+export const FAULT_ERROR_STATUSES = [500, 502, 503, 429, 400, 422] as const;
 
 export interface Fault {
   id: number;
   endpoint: FaultEndpoint;
   mode: FaultMode;
-  /** error mode: 500 | 502 | 503 | 429 (default 500). */
+  /** error mode: 500 | 502 | 503 | 429 | 400 | 422 (default 500). */
   status: number;
   /** error mode: the envelope's error.code (default by status). */
   code: string | null;
@@ -185,14 +186,14 @@ export class FaultInterceptor implements NestInterceptor {
         );
       case 'timeout_after_work': {
         // The work is done (committed, or refused with an error), then no answer ever comes.
-        const hangThenDrop = async (): Promise<never> => {
+        const hangThenDrop = async (answer?: unknown): Promise<never> => {
           await this.control.hold(reply, fault.hang_ms);
           destroy(reply);
-          throw new ConnectionDropped();
+          throw new ConnectionDropped(answer);
         };
         return next.handle().pipe(
-          mergeMap(hangThenDrop),
-          catchError((err: unknown) => (err instanceof ConnectionDropped ? throwError(() => err) : from(hangThenDrop()))),
+          mergeMap((answer) => hangThenDrop(answer)),
+          catchError((err: unknown) => (err instanceof ConnectionDropped ? throwError(() => err) : from(hangThenDrop(err)))),
         );
       }
     }

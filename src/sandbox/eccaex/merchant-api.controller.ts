@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { EccaexErrorFilter, SandboxError } from './errors';
 import { FaultInterceptor, FaultPoint } from './faults';
 import { InvoiceLifecycle } from './invoice-lifecycle';
+import { RequestLogInterceptor } from './request-log';
 import { SANDBOX_CONFIG, SandboxConfig } from './sandbox-config';
 import { SandboxStore } from './store';
 import {
@@ -44,7 +45,8 @@ function currencyQuery(f: Fields, q: Obj): string | undefined {
 @Controller('sandbox/eccaex/api/v1')
 @UseFilters(EccaexErrorFilter)
 @UseGuards(ApiKeyGuard)
-@UseInterceptors(FaultInterceptor)
+// The request log first (outermost), so it also records what a fault did to a request.
+@UseInterceptors(RequestLogInterceptor, FaultInterceptor)
 export class MerchantApiController {
   constructor(
     private readonly store: SandboxStore,
