@@ -63,6 +63,8 @@ function cancelRefusal(order: OrderEntity, err: unknown): ApiError {
   return gatewayApiError(err, { order_id: order.id });
 }
 
+const isOpen = (status: GatewayInvoice['status']) => status === 'pending' || status === 'unknown';
+
 /** The order a change left, unless the invoice it read was refused as another order's. */
 function ours(change: AppliedChange): OrderEntity {
   if (change.decision.rejected) throw invoiceNotOurs(change.order, change.decision.rejected);
@@ -291,12 +293,16 @@ export class OrdersService {
       if (seen.decision.rejected && order.gateway_invoice_id) throw invoiceNotOurs(seen.order, seen.decision.rejected);
       if (!seen.decision.rejected) {
         if (isTerminal(seen.order.status) && seen.order.status !== 'canceled') throw notCancelable(seen.order);
-        if (invoice.status === 'pending' || invoice.status === 'unknown') {
+        if (isOpen(invoice.status)) {
           try {
             await gateway.cancelInvoice(invoice.invoiceId);
           } catch (err) {
+            // A refusal may be a cancel that got there first, or a payment: the gateway's word decides.
+            const now = err instanceof GatewayError && err.kind === 'conflict' ? await gateway.getInvoice(invoice.invoiceId).catch(() => null) : null;
+            const after = now && !isOpen(now.status) ? await this.orders.apply(order.id, source, () => gatewayStateOf(now)) : null;
+            if (after && !after.decision.rejected && after.order.status === 'canceled') return after.order;
             this.log.warn(`order ${order.id}: the gateway did not cancel invoice ${invoice.invoiceId} (${(err as Error).message}); the order is unchanged`);
-            throw cancelRefusal(seen.order, err);
+            throw cancelRefusal(after && !after.decision.rejected ? after.order : seen.order, err);
           }
         }
       }

@@ -35,6 +35,28 @@ describe('cancel: the gateway refuses or cannot say', () => {
   });
 
   it.each([
+    ['canceled', 200, 'canceled', ['awaiting_payment', 'canceled']],
+    ['success', 409, 'paid', ['awaiting_payment', 'paid']],
+  ] as const)(
+    'a 409 because the invoice is already %s at the gateway (a concurrent cancel, a payment): the gateway\'s word decides, %i',
+    async (gatewayStatus, httpStatus, orderStatus, changes) => {
+      const order = await newOrder();
+      live.fake.answer = (r) => {
+        if (r.method !== 'POST' || r.path !== cancelAt(order.gateway_invoice_id)) return undefined;
+        Object.assign(live.fake.invoices.get(order.gateway_invoice_id)!, { status: gatewayStatus, finished_at: new Date().toISOString() });
+        return [409, { successful: false, request_id: 'fake', error: { code: 'INVOICE_NOT_PENDING', message: 'Invoice is not pending', details: {} } }];
+      };
+      const res = await live.app.http.post(`/v1/orders/${order.id}/cancel`).set(storefront);
+      expect(res.status).toBe(httpStatus);
+      if (httpStatus === 200) expect(res.body.status).toBe('canceled');
+      else expect(res.body.error).toMatchObject({ code: 'ORDER_NOT_CANCELABLE', details: { status: 'paid' } });
+      expect((await orderOf(live.app.http, order.id)).status).toBe(orderStatus);
+      expect(await statusChanges(order.id)).toEqual(changes);
+      live.fake.answer = () => undefined;
+    },
+  );
+
+  it.each([
     ['a 500 on the cancel', (invoiceId: string) => (r: { method: string; path: string }) => (r.method === 'POST' && r.path === cancelAt(invoiceId) ? [500, { successful: false, error: { code: 'INTERNAL', message: 'x' } }] : undefined)],
     ['a 503 on the read before it', (invoiceId: string) => (r: { method: string; path: string }) => (r.method === 'GET' && r.path.endsWith(invoiceId) ? [503, { successful: false, error: { code: 'INTERNAL', message: 'x' } }] : undefined)],
   ] as const)('%s: 503 GATEWAY_UNAVAILABLE and the order unchanged (the invoice may still be paid)', async (_name, answer) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { signEccaex } from '../../src/webhooks/signature/eccaex-signature';
 import { ops, storefront, waitFor, WEBHOOK_SECRET } from './app';
@@ -19,7 +20,8 @@ export function signedHeaders(raw: string, opts: { secret?: string; ts?: number;
 }
 
 export function callbackBody(order: { gateway_invoice_id: string; external_id: string }, status: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ event_id: `${order.gateway_invoice_id}:${status}:${Math.floor(Date.now() / 1000)}`, order_id: order.gateway_invoice_id, external_id: order.external_id, status, ...extra });
+  // An event_id of its own: duplicates are recognised by it, and the sandbox's own deliveries use `<invoice>:<status>:<second>`.
+  return JSON.stringify({ event_id: `${order.gateway_invoice_id}:${status}:test-${randomUUID()}`, order_id: order.gateway_invoice_id, external_id: order.external_id, status, ...extra });
 }
 
 export function postCallback(http: Http, raw: string, opts: { secret?: string; ts?: number; key?: string } = {}) {
