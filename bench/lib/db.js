@@ -1,6 +1,22 @@
 'use strict';
 // The benchmark's databases on the running Postgres, and the SQL that seeds them.
-const { Client } = require('pg');
+const { Client, Pool } = require('pg');
+
+/**
+ * A pool sized and configured like the service's (TypeORM's postgres driver hands `extra` to
+ * pg.Pool, src/database/database.ts): DATABASE_POOL_SIZE, default 20.
+ */
+function servicePool(url, applicationName) {
+  return new Pool({
+    connectionString: url,
+    max: Number(process.env.DATABASE_POOL_SIZE || 20),
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 15_000,
+    application_name: applicationName,
+  });
+}
+
 
 function withDatabase(url, name) {
   const u = new URL(url);
@@ -131,4 +147,4 @@ async function seedStoredCallbacks(url, { invoiceTag, orderTag, count, queue, he
   });
 }
 
-module.exports = { withDatabase, withClient, createDatabase, dropDatabase, resetServiceData, seedOrders, seedPaidInvoices, seedStoredCallbacks };
+module.exports = { servicePool, withDatabase, withClient, createDatabase, dropDatabase, resetServiceData, seedOrders, seedPaidInvoices, seedStoredCallbacks };
