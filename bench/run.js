@@ -13,6 +13,7 @@
  *                      ceiling-apply, callback-drain), comma list of bench/gateways/ (default eccaex)
  *   BENCH_GROWTH_ROWS  stored callbacks and timeline events in the growth scenario's large tables
  *                      (default 10000000; against 10000)
+ *   BENCH_RETENTION_RUNS  runs of the retention sweep measured after growth (default 3)
  *   BENCH_PG_URL       the running Postgres (default postgres://postgres@127.0.0.1:5432/postgres)
  *   BENCH_PROFILE=1    run the service under `node --cpu-prof`; profiles in bench/profiles/<stamp>/
  *   BENCH_LABEL        a free label stored in the JSON (e.g. before / after)
@@ -67,6 +68,7 @@ const CFG = {
   readLarge: intEnv('BENCH_READ_LARGE', 1_000_000, 10_001),
   growthSmall: 10_000,
   growthRows: intEnv('BENCH_GROWTH_ROWS', 10_000_000, 20_002),
+  retentionRuns: intEnv('BENCH_RETENTION_RUNS', 3, 1),
   maxS: intEnv('BENCH_MAX_S', (process.env.BENCH_ONLY || '').includes('growth') ? 4800 : 1200, 60),
   adminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   profile: process.env.BENCH_PROFILE === '1',
@@ -422,6 +424,47 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
   );
 }
 
+/**
+ * The retention sweep's effect on the grown tables (the history is 30 days old and more):
+ * RETENTION_DAYS=7, up to BENCH_RETENTION_RUNS runs of the service's own sweep (bench/retention-run.js);
+ * rows deleted per second and CPU per 1,000 rows deleted (the sweep's process and Postgres).
+ */
+async function measureRetention() {
+  const counts = () =>
+    db.withClient(infra.serviceUrl, async (c) =>
+      (await c.query(`SELECT (SELECT count(*) FROM webhook_inbox)::int AS callbacks, (SELECT count(*) FROM order_events)::int AS events, (SELECT count(*) FROM notifications)::int AS notifications`)).rows[0],
+    );
+  const before = await counts();
+  const child = spawnChild(
+    'retention-run',
+    [path.join(__dirname, 'retention-run.js')],
+    baseEnv({ ...gatewayServiceEnv(), DATABASE_URL: infra.serviceUrl, DATA_DIR: path.join(TMP, 'retention'), STOREFRONT_API_KEYS: STOREFRONT_KEY, OPS_API_KEYS: OPS_KEY, RETENTION_DAYS: '7', RETENTION_RUNS: String(CFG.retentionRuns) }),
+  );
+  const start = cpu.snapshot({}, { service: SERVICE_DB });
+  const { code } = await child.exit;
+  if (code !== 0) throw new Error(`retention-run failed (exit ${code}):\n${child.tail()}`);
+  const pg = cpu.diff(start, cpu.snapshot({}, { service: SERVICE_DB }), 1).per_request_ms.pg_service;
+  // Its own lines only (the service's log lines are JSON too).
+  const runs = child.lines.filter((l) => l.startsWith('{"run":')).map((l) => JSON.parse(l));
+  const rows = runs.reduce((a, r) => a + Object.values(r.deleted).reduce((x, y) => x + y, 0), 0);
+  const ms = runs.reduce((a, r) => a + r.ms, 0);
+  const cpuMs = runs.reduce((a, r) => a + r.cpu_ms, 0) + (pg ?? 0);
+  const after = await counts();
+  const row = {
+    scenario: 'growth-retention',
+    rps: ms > 0 ? Math.round((rows / ms) * 10_000) / 10 : null,
+    peak_rss_mb: child.peakMb,
+    runs,
+    rows_deleted: rows,
+    cpu_ms_per_1000_rows: rows ? Math.round((cpuMs / rows) * 1_000_000) / 1000 : null,
+    before,
+    after,
+    note: 'rows deleted per second by RETENTION_DAYS=7 runs (req/s column); CPU of the sweep process and Postgres per 1,000 rows',
+  };
+  results.push(row);
+  log(`  => growth-retention: ${runs.length} run(s) deleted ${rows} rows in ${(ms / 1000).toFixed(1)} s (${row.rps} rows/s, ${row.cpu_ms_per_1000_rows} CPU ms per 1,000 rows); before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
+}
+
 /** The growth scenario's seeding times and table sizes (printed apart). */
 let growthSeeding = null;
 
@@ -593,6 +636,7 @@ const scenarios = {
     log(`  seeded up to ${CFG.growthRows} in ${seeding[CFG.growthRows]} s (of which VACUUM ANALYZE ${((Date.now() - loaded) / 1000).toFixed(1)} s): ${JSON.stringify(sizes)}`);
     await atSize(CFG.growthRows);
     growthSeeding = { seconds: seeding, tables: sizes };
+    await measureRetention();
     await db.resetServiceData(infra.serviceUrl);
   },
 
