@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Settings } from '../config/settings';
@@ -53,8 +53,10 @@ export interface RetentionRun {
  * pg-boss deletes its own finished jobs (each queue's deleteAfterSeconds, 7 days by default).
  */
 @Injectable()
-export class RetentionService implements OnApplicationBootstrap {
+export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('Retention');
+  /** Set at shutdown: a run stops before its next statement (what is left waits for the next run). */
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -71,6 +73,10 @@ export class RetentionService implements OnApplicationBootstrap {
     await this.jobs.schedule(RETENTION_QUEUE, '23 * * * *');
   }
 
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
   /** One sweep of every table; one log line. */
   async run(): Promise<RetentionRun> {
     const started = Date.now();
@@ -80,6 +86,7 @@ export class RetentionService implements OnApplicationBootstrap {
     let ordersExamined = 0;
     const batches = async (work: () => Promise<number>, table: keyof RetentionRun['deleted']): Promise<void> => {
       for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+        if (this.stopping) return;
         const n = await work();
         deleted[table] += n;
         if (n < batchSize) return;
@@ -173,7 +180,7 @@ export class RetentionService implements OnApplicationBootstrap {
     let cursor = saved ?? START;
     let deleted = 0;
     let examined = 0;
-    for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+    for (let i = 0; i < MAX_BATCHES_PER_RUN && !this.stopping; i++) {
       const [page] = rowsOf<{ deleted: number; examined: number; last_at: string | null; last_id: string | null }>(
         await this.ds.query(
           `WITH page AS (
