@@ -3,6 +3,7 @@
 // same request the callback-ack scenario sends (body read as raw bytes, nothing else done).
 // PORT (required). Run by bench/run.js as its own process.
 const Fastify = require('fastify');
+const { serve } = require('./lib/serve');
 
 async function main() {
   const port = Number(process.env.PORT);
@@ -11,11 +12,7 @@ async function main() {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.get('/', async () => ({ ok: true }));
   app.post('/v1/webhooks/eccaex', async () => ({ received: true, duplicate: false }));
-  await app.listen({ port, host: '127.0.0.1' });
-  process.stdout.write(`ceiling-http listening on ${port}\n`);
-  const stop = () => app.close().then(() => process.exit(0), () => process.exit(1));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  await serve(app, port, 'ceiling-http');
 }
 
 main().catch((err) => {

@@ -6,9 +6,10 @@
 // as webhook_inbox, through a `pg` pool sized and configured like the service's.
 // PORT, DATABASE_URL, ECCAEX_WEBHOOK_SECRET (required); DATABASE_POOL_SIZE (default 20, as the service).
 const Fastify = require('fastify');
-const { Pool } = require('pg');
+const { servicePool } = require('./lib/db');
 const { createHash } = require('node:crypto');
 const path = require('node:path');
+const { serve } = require('./lib/serve');
 
 const { verifyEccaex } = require(path.join(__dirname, '..', 'dist', 'src', 'webhooks', 'signature', 'eccaex-signature.js'));
 
@@ -19,15 +20,7 @@ async function main() {
   const url = process.env.DATABASE_URL;
   const secrets = (process.env.ECCAEX_WEBHOOK_SECRET || '').split(',').map((s) => s.trim()).filter(Boolean);
   if (!port || !url || !secrets.length) throw new Error('PORT, DATABASE_URL and ECCAEX_WEBHOOK_SECRET are required');
-  // The service's pool: TypeORM's postgres driver hands `extra` to pg.Pool (src/database/database.ts).
-  const pool = new Pool({
-    connectionString: url,
-    max: Number(process.env.DATABASE_POOL_SIZE || 20),
-    connectionTimeoutMillis: 5000,
-    idleTimeoutMillis: 30_000,
-    query_timeout: 15_000,
-    application_name: 'bench-ceiling-write',
-  });
+  const pool = servicePool(url, 'bench-ceiling-write');
   // Same columns, defaults, checks and indexes as webhook_inbox (the migration must have run).
   await pool.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (LIKE webhook_inbox INCLUDING ALL)`);
   await pool.query(`TRUNCATE ${TABLE}`);
@@ -72,15 +65,7 @@ async function main() {
       return reply.code(503).send({ error: { code: 'STORAGE_UNAVAILABLE' } });
     }
   });
-  await app.listen({ port, host: '127.0.0.1' });
-  process.stdout.write(`ceiling-write listening on ${port}\n`);
-  const stop = () =>
-    app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0), () => process.exit(1));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  await serve(app, port, 'ceiling-write', () => pool.end());
 }
 
 main().catch((err) => {

@@ -9,6 +9,7 @@ import { InvoiceUnique1763700000700 } from './1763700000700-invoice-unique';
 import { OrderException1763700000800 } from './1763700000800-order-exception';
 import { SandboxCryptosteroid1763700001000 } from './1763700001000-sandbox-cryptosteroid';
 import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
+import { RetentionCursor1763700001200 } from './1763700001200-retention-cursor';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   OrderException1763700000800,
   SandboxCryptosteroid1763700001000,
   SandboxSmartwm1763700001100,
+  RetentionCursor1763700001200,
 ];

@@ -17,6 +17,7 @@ import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { WithdrawalsModule } from './withdrawals/withdrawals.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OpsModule } from './ops/ops.module';
+import { RetentionModule } from './retention/retention.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         WithdrawalsModule,
         ReconciliationModule,
         OpsModule,
+        RetentionModule,
         ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
       ],
       providers: [

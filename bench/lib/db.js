@@ -1,6 +1,21 @@
 'use strict';
 // The benchmark's databases on the running Postgres, and the SQL that seeds them.
-const { Client } = require('pg');
+const { Client, Pool } = require('pg');
+
+/**
+ * A pool sized and configured like the service's (TypeORM's postgres driver hands `extra` to
+ * pg.Pool, src/database/database.ts): DATABASE_POOL_SIZE, default 20.
+ */
+function servicePool(url, applicationName) {
+  return new Pool({
+    connectionString: url,
+    max: Number(process.env.DATABASE_POOL_SIZE || 20),
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 15_000,
+    application_name: applicationName,
+  });
+}
 
 function withDatabase(url, name) {
   const u = new URL(url);
@@ -45,30 +60,34 @@ async function resetServiceData(url) {
 /** A deterministic uuid per (tag, i): the load generator can name any seeded row without a list. */
 const seededUuid = (tag) => `md5('${tag}-' || i)::uuid`;
 
+/** What seeded orders are when no gateway driver says otherwise (order-read). */
+const READ_ORDER = { provider: 'eccaex', amount: null, currency: 'UAH', payment_method: null };
+
 /**
  * `count` orders (ids md5('<tag>-'||i)::uuid, i = from..from+count-1), in batches so one statement
  * does not hold everything. Without `status`, settled statuses spread like an old table (mostly
  * paid), none of them open and none due for the reconciler's paid re-check (paid_at is NULL), so
  * no background sweep runs during a read benchmark. `recent`: created now (else spread over the
- * last 11.6 days), so the reconciler leaves open ones alone for RECONCILE_AFTER_S.
+ * last 11.6 days), so the reconciler leaves open ones alone for RECONCILE_AFTER_S. `order`: a
+ * gateway driver's order (provider, amount, currency, payment method; amounts spread when null);
+ * `invoiceIdSql`: the gateway's invoice id of order i (SQL over i).
  */
-async function seedOrders(url, { tag, from = 1, count, status = null, invoiceTag = null, recent = false, batch = 200_000, onProgress }) {
+async function seedOrders(url, { tag, from = 1, count, status = null, order = READ_ORDER, invoiceIdSql = null, recent = false, batch = 200_000, onProgress }) {
+  const invoice = invoiceIdSql ?? `${seededUuid(`${tag}-inv`)}::text`;
   await withClient(url, async (c) => {
     for (let start = from; start < from + count; start += batch) {
       const end = Math.min(from + count - 1, start + batch - 1);
       await c.query(
         `INSERT INTO orders (id, external_id, provider, status, amount, currency, customer_id, description, metadata,
-                             success_url, fail_url, payment_link, gateway_invoice_id, expires_at, paid_at, payment, created_at, updated_at)
-         SELECT ${seededUuid(tag)}, '${tag}-' || i, 'eccaex',
+                             success_url, fail_url, payment_method, payment_link, gateway_invoice_id, expires_at, paid_at, payment, created_at, updated_at)
+         SELECT ${seededUuid(tag)}, '${tag}-' || i, $3::text,
                 ${status ? `'${status}'` : `(ARRAY['paid','paid','paid','paid','expired','canceled','failed'])[1 + i % 7]`},
-                (100 + i % 9000)::numeric(14,2), 'UAH', 'customer-' || (i % 50000), 'Bench order ' || i, '{"source":"bench"}'::jsonb,
-                'http://127.0.0.1/success', 'http://127.0.0.1/fail',
-                'http://127.0.0.1/sandbox/eccaex/pay/' || ${invoiceTag ? seededUuid(invoiceTag) : seededUuid(`${tag}-inv`)}::text,
-                (${invoiceTag ? seededUuid(invoiceTag) : seededUuid(`${tag}-inv`)})::text,
+                COALESCE($4::numeric, (100 + i % 9000)::numeric(14,2)), $5::text, 'customer-' || (i % 50000), 'Bench order ' || i, '{"source":"bench"}'::jsonb,
+                'http://127.0.0.1/success', 'http://127.0.0.1/fail', $6::text, 'http://127.0.0.1/pay/' || ${invoice}, ${invoice},
                 now() + interval '20 minutes', NULL, NULL,
                 ${recent ? 'now()' : `now() - (i % 1000000) * interval '1 second'`}, now()
            FROM generate_series($1::int, $2::int) AS i`,
-        [start, end],
+        [start, end, order.provider, order.amount, order.currency, order.payment_method],
       );
       if (onProgress) onProgress(end - from + 1);
     }
@@ -76,59 +95,57 @@ async function seedOrders(url, { tag, from = 1, count, status = null, invoiceTag
   });
 }
 
-/** Paid invoices in the sandbox's database, one per seeded order (ids md5('<invoiceTag>-'||i)::uuid). */
-async function seedPaidInvoices(sandboxUrl, { invoiceTag, orderTag, count, callbackUrl }) {
-  await withClient(sandboxUrl, async (c) => {
-    await c.query(
-      `INSERT INTO sandbox_invoices (id, merchant_id, external_id, customer_id, purpose, amount, currency, status, callback_url, success_url, fail_url,
-                                     created_at, updated_at, expires_at, finished_at, deal_id, deal_status, deal_sub_status, method_code, method_name,
-                                     client_commission, merchant_commission, amount_fiat, conversion_rate, merchant_usdt, is_adjusted,
-                                     deal_created_at, deal_expires_at, deal_finished_at, mark_paid_at)
-       SELECT ${seededUuid(invoiceTag)}, 'sandbox-merchant', '${orderTag}-' || i, 'customer-' || (i % 50000), 'Bench order ' || i,
-              1500.00, 'UAH', 'success', $2, 'http://127.0.0.1/success', 'http://127.0.0.1/fail',
-              now() - interval '5 minutes', now(), now() + interval '15 minutes', now(), gen_random_uuid(), 'completed', 'paid', 'monobank', 'Monobank UA',
-              2.50, 0.00, 1537.50, 41.32, 36.30, false,
-              now() - interval '4 minutes', now() + interval '11 minutes', now(), now()
-         FROM generate_series(1, $1::int) AS i`,
-      [count, callbackUrl],
-    );
-    await c.query(`ANALYZE sandbox_invoices`);
-  });
+/** The queue the service's callback jobs go to: the gateway-neutral one when it is defined, else EccaEx's own (before the gateway port). */
+async function callbackQueue(c) {
+  const { rows } = await c.query(`SELECT name, table_name FROM pgboss.queue WHERE name = ANY($1::text[]) ORDER BY name = 'gateway-callback' DESC`, [['gateway-callback', 'eccaex-callback']]);
+  if (!rows.length) throw new Error('no callback queue defined (start the service once first)');
+  return rows[0];
 }
 
 /**
- * Stored callbacks, as the callback route stores them (a verified row in webhook_inbox and its
- * pg-boss job in the service's queue), for the seeded orders — without the HTTP front.
+ * Stored callbacks for seeded orders, as the callback route stores them: a verified row in
+ * webhook_inbox (the gateway driver says its body, duplicate key and kept headers) and, with
+ * `jobs`, its pg-boss job in the service's queue — without the HTTP front.
  */
-async function seedStoredCallbacks(url, { invoiceTag, orderTag, count, queue, headers }) {
+async function seedStoredCallbacks(url, { gw, creds, invoiceTag, orderTag, count, jobs = true }) {
+  const cb = gw.storedCallbackSql({ invoiceTag, orderTag }, creds);
   return withClient(url, async (c) => {
     const { rows } = await c.query(
-      `WITH b AS (
-         SELECT i, ${seededUuid(invoiceTag)}::text AS inv,
-                convert_to(json_build_object('event_id', (${seededUuid(invoiceTag)})::text || ':success:1767268800', 'event_type', 'invoice.success',
-                  'order_id', (${seededUuid(invoiceTag)})::text, 'external_id', '${orderTag}-' || i, 'status', 'success',
-                  'amount', '1500.00', 'currency', 'UAH')::text, 'UTF8') AS raw
-           FROM generate_series(1, $1::int) AS i)
-       INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
-       SELECT 'eccaex', inv || ':success:1767268800', encode(sha256(raw), 'hex'), raw, $2::jsonb, inv, '${orderTag}-' || i, 'received' FROM b
+      `INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, order_id, status)
+       SELECT $2, b.key, encode(sha256(b.raw), 'hex'), b.raw, $3::jsonb, b.inv, '${orderTag}-' || b.i, b.order_id, 'received'
+         FROM (SELECT i, ${cb.key} AS key, ${cb.raw} AS raw, ${gw.invoiceIdSql(invoiceTag)} AS inv,
+                      ${cb.orderIdFromTag ? seededUuid(orderTag) : 'NULL::uuid'} AS order_id
+                 FROM generate_series(1, $1::int) AS i) AS b
        RETURNING id`,
-      [count, JSON.stringify(headers)],
+      [count, gw.name, JSON.stringify(cb.headers)],
     );
+    if (!jobs) {
+      await c.query(`ANALYZE webhook_inbox`);
+      return { inbox: rows.length, jobs: 0, ids: 0 };
+    }
     // pg-boss's own insert statement (plans.insertJobs), so the queue's policy and retry settings apply.
     const plans = require('pg-boss/dist/plans.js');
-    const { rows: q } = await c.query(`SELECT table_name FROM pgboss.queue WHERE name = $1`, [queue]);
-    const sql = plans.insertJobs('pgboss', { table: q[0].table_name, name: queue, returnId: false });
+    const queue = await callbackQueue(c);
+    const sql = plans.insertJobs('pgboss', { table: queue.table_name, name: queue.name, returnId: false });
+    const queued = async () =>
+      (
+        await c.query(`SELECT count(*)::int AS n, coalesce(sum(jsonb_array_length(data->'inboxIds')), 0)::int AS ids FROM pgboss.job WHERE name = $1 AND state = 'created'`, [
+          queue.name,
+        ])
+      ).rows[0];
+    const before = await queued();
     for (let k = 0; k < rows.length; k += 5000) {
-      const jobs = [];
+      const list = [];
       const chunk = rows.slice(k, k + 5000);
       // As the intake stores them under load: one job per group-committed batch of callbacks (32 here).
-      for (let j = 0; j < chunk.length; j += 32) jobs.push({ data: { inboxIds: chunk.slice(j, j + 32).map((r) => r.id) } });
-      await c.query(sql, [JSON.stringify(jobs)]);
+      for (let j = 0; j < chunk.length; j += 32) list.push({ data: { inboxIds: chunk.slice(j, j + 32).map((r) => r.id) } });
+      await c.query(sql, [JSON.stringify(list)]);
     }
-    const { rows: n } = await c.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE data ? 'inboxIds')::int AS batched, coalesce(sum(jsonb_array_length(data->'inboxIds')), 0)::int AS ids FROM pgboss.job WHERE name = $1 AND state = 'created'`, [queue]);
+    const after = await queued();
+    const n = [{ n: after.n - before.n, ids: after.ids - before.ids }];
     await c.query(`ANALYZE`);
-    return { inbox: rows.length, jobs: n[0].n, ids: n[0].ids };
+    return { inbox: rows.length, jobs: n[0].n, ids: n[0].ids, queue: queue.name };
   });
 }
 
-module.exports = { withDatabase, withClient, createDatabase, dropDatabase, resetServiceData, seedOrders, seedPaidInvoices, seedStoredCallbacks };
+module.exports = { servicePool, withDatabase, withClient, createDatabase, dropDatabase, resetServiceData, seedOrders, seedStoredCallbacks, seededUuid };

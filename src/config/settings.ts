@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { loadRetentionSettings, RetentionSettings } from '../retention/retention.config';
 
 /** Every setting of CONTRACT.md section 11 (plus additive ones), typed and validated once. */
 export type SignaturePayload = '{timestamp}.{body}' | '{body}' | '{timestamp}{body}';
@@ -49,6 +50,8 @@ export interface Settings {
   shutdownDrainMs: number;
   /** After SIGTERM: the whole shutdown's bound; past it the process logs and exits 1. */
   shutdownTimeoutMs: number;
+  /** RETENTION_DAYS, RETENTION_BATCH_SIZE (src/retention). */
+  retention: RetentionSettings;
   /** Sandbox only: which of the generated dev secrets were generated (printed at start-up). */
   generated: string[];
   /** Said once at start-up, as warnings (settings are read before there is a logger). */
@@ -251,6 +254,7 @@ export function loadSettings(env: Env = process.env): Settings {
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 600000),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 300_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25000, 1000, 600_000),
+    retention: loadRetentionSettings(env),
     generated: [],
     warnings,
   };

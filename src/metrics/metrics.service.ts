@@ -210,6 +210,18 @@ export class MetricsService {
     this.notificationsFailed.inc();
   }
 
+  // ------------------------------------------------------------------------------ retention
+
+  private readonly retentionDeletedRows = this.counter(
+    'payments_retention_deleted_total',
+    'Rows the retention sweep deleted, by table (settled rows past RETENTION_DAYS; idempotency keys after 48 h).',
+    ['table'],
+  );
+
+  retentionDeleted(table: string, rows: number): void {
+    if (rows > 0) this.retentionDeletedRows.inc({ table }, rows);
+  }
+
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
