@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from './port-draft';
+import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../port.next';
 import { CS_TOKEN_HEADER } from './cryptosteroid.types';
 
 /**

@@ -1,4 +1,4 @@
-import type { GatewayInvoice, GatewayInvoiceStatus, GatewayPayment, Money } from './port-draft';
+import type { GatewayInvoice, GatewayInvoiceStatus, GatewayPayment, Money } from '../port.next';
 import type { CsInvoiceStatus } from './cryptosteroid.types';
 
 /**

@@ -1,7 +1,7 @@
 /**
- * The port types this folder codes against, copied verbatim from the gateway-port design (issue 14)
- * because src/gateways/gateway.port.ts does not have them yet. Replaced by gateway.port.ts when
- * the port lands: delete this file and point the imports there.
+ * The gateway port as designed (issue 14: both halves, neutral types, typed extensions), which the
+ * CryptoSteroid and SmartWM folders code against. It becomes src/gateways/gateway.port.ts when
+ * EccaEx moves behind it; nothing here may drift from that file meanwhile.
  */
 /** Normalised invoice status; `unknown` = unrecognised, treated as non-terminal. */
 export type GatewayInvoiceStatus = 'pending' | 'success' | 'fail' | 'expired' | 'canceled' | 'unknown';
@@ -115,4 +115,47 @@ export interface GatewayCallbacks {
   presentedCredential?(req: CallbackRequest): string | null;
   /** Optional: dedupe key that depends on the order (e.g. SmartWM ping: `ping:<order_id>:<status>`). */
   dedupeKeyFor?(parsed: ParsedCallback, order: { id: string; status: string }): string;
+}
+
+// ---- the invoice half: what every gateway adapter implements
+
+export interface GatewayCurrency { currency: string; decimal: number; symbol: string | null; name: string | null; rate: string | null }
+
+export interface GatewayPaymentMethod {
+  name: string;
+  method_code: string;
+  min_sum: string | null;
+  max_sum: string | null;
+  logo_url: string | null;
+  payment_time: number | null;
+  currency: { code: string; name: string | null; symbol: string | null } | null;
+  max_commission: string | null;
+  client_commission: string | null;
+  merchant_commission: string | null;
+}
+
+/**
+ * A page the service itself serves to the customer when the gateway hands back a form rather than
+ * a link (SmartWM `pay_form`): the order's `payment_link` then points at `/pay/{order_id}`.
+ */
+export type CustomerPaymentPage = { kind: 'redirect'; url: string } | { kind: 'form'; action: string; method: 'GET' | 'POST'; fields: Record<string, string> }
+
+export interface PaymentGateway {
+  /** The provider value of the API (`eccaex`, `cryptosteroid`, `smartwm`). */
+  readonly name: string;
+  readonly capabilities: GatewayCapabilities;
+  readonly callbacks: GatewayCallbacks;
+  /** The deadline of one gateway call, ms; callers derive their own timeouts from it. */
+  readonly timeoutMs: number;
+  /** Before anything is sent or stored: currency, method, amount limits (400 VALIDATION_FAILED). */
+  checkOrder(input: { amount: string; currency: string; paymentMethod: string | null }): OrderCheck;
+  /** Not idempotent at every gateway: the core calls it once, and after an unclear answer reads by ref. */
+  createInvoice(input: CreateInvoiceInput): Promise<GatewayInvoice>;
+  /** null when the gateway has no such invoice. */
+  getInvoice(ref: InvoiceRef): Promise<GatewayInvoice | null>;
+  /** capabilities.cancel only. Throws GatewayError when refused or unclear. */
+  cancelInvoice?(ref: InvoiceRef): Promise<void>;
+  /** capabilities.catalogue only. */
+  listCurrencies?(): Promise<GatewayCurrency[]>;
+  listPaymentMethods?(currency?: string): Promise<GatewayPaymentMethod[]>;
 }
