@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { loadRetentionSettings, RetentionSettings } from '../retention/retention.config';
 
-/** Every setting of CONTRACT.md section 11 (plus additive ones), typed and validated once. */
+/** Every setting of docs/settings.md, typed and validated once. */
 export type SignaturePayload = '{timestamp}.{body}' | '{body}' | '{timestamp}{body}';
 export type SignatureAlgorithm = 'sha256' | 'sha512';
 export type SignatureEncoding = 'hex' | 'base64';

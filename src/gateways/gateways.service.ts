@@ -27,7 +27,7 @@ export class GatewaysService {
   }
 }
 
-/** Gateway trouble as the storefront sees it (CONTRACT.md section 3). */
+/** Gateway trouble as the storefront sees it (docs/api.md section 3.3). */
 export function gatewayApiError(err: unknown, details: Record<string, unknown> = {}): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof GatewayError) {

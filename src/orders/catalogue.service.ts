@@ -4,7 +4,7 @@ import { gatewayApiError, GatewaysService } from '../gateways/gateways.service';
 
 const TTL_MS = 60_000;
 
-/** The gateway's currencies and methods, cached at most 60 s (CONTRACT.md section 4). */
+/** The gateway's currencies and methods, cached at most 60 s (docs/api.md section 5). */
 @Injectable()
 export class CatalogueService {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();

@@ -10,7 +10,7 @@ export const WITHDRAWAL_STATUS_GROUPS = ['pending', 'success', 'failed', 'cancel
 export type WithdrawalStatusGroup = (typeof WITHDRAWAL_STATUS_GROUPS)[number];
 
 /**
- * API.md §4.4: `pending`, `success`, `failed`, `cancelled`; `completed` seen once for success.
+ * EccaEx's withdrawal statuses (docs/gateways/eccaex.md, "Withdrawals"): `pending`, `success`, `failed`, `cancelled`; `completed` seen once for success.
  * The invoice spellings `fail` / `canceled` are read the same way; anything else is unknown (null).
  */
 const GROUP_OF: Record<string, WithdrawalStatusGroup> = {
@@ -76,7 +76,7 @@ function methodId(v: unknown): string | null {
   return null;
 }
 
-/** Absent optional fields (API.md §2.8) become nulls. */
+/** Absent optional fields (EccaEx may leave them out) become nulls. */
 export function toUpsert(w: EccaexWithdrawal): WithdrawalUpsert {
   const raw = w as unknown as Record<string, unknown>;
   const amount = decimalText(w.amount);

@@ -84,7 +84,7 @@ export class Receiver {
   }
 }
 
-/** Verifies a delivery exactly as the service's callback route does (CONTRACT.md §5). */
+/** Verifies a delivery exactly as the service's callback route does (docs/api.md section 6). */
 export function verifyDelivery(settings: Settings, d: Delivery): VerifyResult {
   return verifyEccaex({
     rawBody: d.raw,
@@ -140,7 +140,7 @@ export function rawCall(
   });
 }
 
-/** The documented example request of API.md §2.1, as is. */
+/** EccaEx's documented create-invoice example request, as is. */
 export const DOC_EXAMPLE = {
   amount: '1500.00',
   currency_code: 'UAH',

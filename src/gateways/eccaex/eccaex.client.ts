@@ -116,7 +116,7 @@ export class EccaexClient {
     this.maxResponseBytes = options?.maxResponseBytes ?? 10 * 1024 * 1024;
   }
 
-  // ------------------------------------------------------------------ merchant endpoints (§2)
+  // ----------------------------------------------------------------------- merchant endpoints
 
   /** POST /create-invoice. Never retried; on an unclear failure look the invoice up by external id. */
   async createInvoice(body: EccaexCreateInvoiceRequest): Promise<EccaexInvoice> {
@@ -212,7 +212,7 @@ export class EccaexClient {
     });
   }
 
-  // ------------------------------------------------- customer-side public endpoints (§3)
+  // ------------------------------------------------------ customer-side public endpoints
 
   /** GET /public/invoice/{orderId}/payment-methods (response shape [UNKNOWN], parsed leniently). */
   async publicPaymentMethods(orderId: string): Promise<EccaexPublicPaymentMethod[]> {

@@ -8,7 +8,8 @@ import { SandboxError } from './errors';
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /**
- * X-Api-Key on every merchant endpoint (API.md §1.2, §5.2): missing or empty → 401
+ * X-Api-Key on every merchant endpoint (docs/gateways/eccaex.md, "At a glance" and
+ * "Errors and retries"): missing or empty → 401
  * API_KEY_MISSING; anything but settings.eccaex.apiKey → 403 API_KEY_INVALID.
  */
 @Injectable()

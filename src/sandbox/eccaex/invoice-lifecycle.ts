@@ -11,8 +11,8 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 export type Outcome = 'success' | 'fail' | 'expire' | 'cancel';
 
 /**
- * Deal status / sub_status values, and invoice `reason` values: EccaEx's enums are [UNKNOWN]
- * (API.md §4.2, §6.4); these are the sandbox's own.
+ * Deal status / sub_status values, and invoice `reason` values: EccaEx does not document
+ * them; these are the sandbox's own (docs/gateways/eccaex.md, "What the sandbox decides where EccaEx's docs are silent").
  */
 export const DEAL = {
   pending: ['pending', 'awaiting_payment'],
@@ -412,11 +412,11 @@ export class InvoiceLifecycle implements OnModuleInit, OnModuleDestroy {
 
   /**
    * The outbox row for a terminal transition or an adjustment, when the invoice has a
-   * callback_url (API.md §6.2; the sandbox merchant has no default webhook URL unless
+   * callback_url (docs/gateways/eccaex.md, "What EccaEx sends"; the sandbox merchant has no default webhook URL unless
    * SANDBOX_DEFAULT_CALLBACK_URL is set, which create-invoice then stores on the invoice).
    *
-   * Payload keys (API.md §6.4): event_id, order_id and external_id are [DOC]; status, sub_status,
-   * rate_usd, is_adjusted and reason are named by the docs ([DOC]/[INFERRED]); amount, currency,
+   * Payload keys: event_id, order_id and external_id are confirmed; status, sub_status, rate_usd,
+   * is_adjusted and reason are partly confirmed, partly inferred (same page); amount, currency,
    * amount_fiat, merchant_usdt and payment_method_code are INFERRED by analogy with the invoice.
    * event_id = "<order_id>:<status>:<unix seconds>" ("adjusted" in the middle for adjustments),
    * its seconds bumped when needed so every event of an invoice has its own X-Idempotency-Key.

@@ -23,7 +23,8 @@ export interface ResendOutcome {
 }
 
 /**
- * Delivers the webhook events the lifecycle writes (API.md §6): signed as CONTRACT.md §5
+ * Delivers the webhook events the lifecycle writes (docs/gateways/eccaex.md, "Callbacks"): signed as
+ * the service's callback route verifies (docs/api.md section 6),
  * verifies, retried on a schedule, every attempt recorded. Safe with several replicas on one
  * database: due rows are claimed with FOR UPDATE SKIP LOCKED and leased (locked_until), and no
  * connection or transaction is held while a delivery is on the wire.
@@ -136,7 +137,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       'User-Agent': 'EccaEx-Sandbox-Webhooks/1.0',
       'X-Signature': signature,
       'X-Signature-Timestamp': timestamp,
-      // Same on every retry and manual resend of the event (API.md §6.8, INFERRED).
+      // Same on every retry and manual resend of the event (inferred: EccaEx does not say; docs/gateways/eccaex.md, "The sandbox").
       'X-Idempotency-Key': e.idempotency_key,
     };
     const once = () => postBytes(e.callback_url, body, headers, { timeoutMs: this.config.webhookTimeoutMs, maxBody: MAX_RESPONSE_BODY, signal: this.abort.signal });
@@ -210,7 +211,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * POST /invoices/{ref}/webhooks/resend (API.md §2.5): the latest event whatever its state,
+   * POST /invoices/{ref}/webhooks/resend (docs/gateways/eccaex.md, "Webhook history and resend"): the latest event whatever its state,
    * delivered now, recorded as trigger `manual`; the automatic schedule is left untouched.
    * Sandbox choice: a successful manual delivery marks a pending or dead event `success`.
    */

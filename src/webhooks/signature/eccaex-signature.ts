@@ -1,5 +1,6 @@
 /**
- * EccaEx callback signature verification (CONTRACT.md §5, eccaex/API.md §6.5–6.6).
+ * EccaEx callback signature verification (docs/api.md section 6; the scheme's settings:
+ * docs/gateways/eccaex.md, "The signature").
  *
  * Pure module: no Nest, no I/O, no clock (the caller injects `nowSeconds`). Everything works on
  * the exact request bytes; the body never goes through a JS string.
