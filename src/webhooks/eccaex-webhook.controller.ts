@@ -3,6 +3,7 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags }
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
+import { firstHeader } from '../common/headers';
 import { SETTINGS } from '../config/settings.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { CallbackReceivedOutput } from '../openapi/responses';
@@ -10,10 +11,7 @@ import { Settings } from '../config/settings';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { verifyEccaex } from './signature/eccaex-signature';
 
-const header = (req: FastifyRequest, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
+const header = (req: FastifyRequest, name: string): string | undefined => firstHeader(req.headers[name]);
 
 /**
  * EccaEx's callback_url. The signature is checked on the raw bytes before anything is parsed or

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EccaexClient } from '../gateways/eccaex/eccaex.client';
 import { EccaexWithdrawal, EccaexWithdrawalListResponse } from '../gateways/eccaex/eccaex.types';
+import { sleep } from '../common/sleep';
 import { GatewayError } from '../gateways/gateway.errors';
 import { JobsService } from '../jobs/jobs.service';
 import { toUpsert, WithdrawalUpsert } from './withdrawal.mapping';
@@ -63,7 +64,6 @@ export function withdrawalsSyncOptions(env: NodeJS.ProcessEnv = process.env): Wi
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Mirrors the merchant's withdrawals from EccaEx (GET /api/v1/withdrawals, every page) into the

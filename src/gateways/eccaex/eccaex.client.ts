@@ -3,6 +3,8 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AxiosResponse, isAxiosError } from 'axios';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
+import { firstHeader } from '../../common/headers';
+import { sleep } from '../../common/sleep';
 import { GatewayError, GatewayErrorKind } from '../gateway.errors';
 import {
   EccaexCreateInvoiceRequest,
@@ -441,10 +443,6 @@ export class EccaexClient {
 
 // ------------------------------------------------------------------------------- helpers
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function compactParams(params?: Record<string, string | number | undefined>): Record<string, string | number> | undefined {
   if (!params) return undefined;
   const out: Record<string, string | number> = {};
@@ -453,9 +451,7 @@ function compactParams(params?: Record<string, string | number | undefined>): Re
 }
 
 function headerValue(res: AxiosResponse, name: string): string | undefined {
-  const v: unknown = (res.headers as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : undefined;
-  return typeof v === 'string' && v !== '' ? v : undefined;
+  return firstHeader((res.headers as Record<string, unknown> | undefined)?.[name]) || undefined;
 }
 
 /** Maps a non-2xx HTTP status to the port's error kind. */

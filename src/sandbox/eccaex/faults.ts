@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnModuleDes
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
+import { sleep } from '../../common/sleep';
 import { ConnectionDropped, genericError, SandboxError } from './errors';
 
 /**
@@ -144,7 +145,6 @@ function destroy(reply: FastifyReply): void {
   reply.raw.destroy();
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 @Injectable()
 export class FaultInterceptor implements NestInterceptor {

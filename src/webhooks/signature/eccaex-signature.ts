@@ -14,6 +14,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from '../../config/settings';
+import { firstHeader } from '../../common/headers';
 
 export interface SignatureScheme {
   payload: SignaturePayload;
@@ -106,10 +107,7 @@ export function signEccaex(secret: string, timestamp: string, rawBody: Buffer, s
 
 /** First value of a header that may be repeated; empty or whitespace-only counts as absent. */
 function headerValue(value: unknown): string | undefined {
-  const first: unknown = Array.isArray(value) ? value[0] : value;
-  if (typeof first !== 'string') return undefined;
-  const trimmed = first.trim();
-  return trimmed === '' ? undefined : trimmed;
+  return firstHeader(value)?.trim() || undefined;
 }
 
 /**
