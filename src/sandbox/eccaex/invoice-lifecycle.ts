@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { rowsOf } from '../../database/sql';
+import { Periodic } from '../common/periodic';
 import { SandboxError } from './errors';
 import { amountWithClientCommission, baseFromAmountFiat, merchantUsdt, money, moneyOrNull, rate } from './format';
 import { SANDBOX_CONFIG, SandboxConfig } from './sandbox-config';
@@ -67,36 +68,23 @@ type Tx = Querier;
  */
 @Injectable()
 export class InvoiceLifecycle implements OnModuleInit, OnModuleDestroy {
-  private readonly log = new Logger('EccaexSandboxInvoices');
-  private sweeper: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | null = null;
-  private stopped = false;
+  private readonly sweeper: Periodic;
 
   constructor(
     private readonly store: SandboxStore,
     private readonly dispatcher: WebhookDispatcher,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
-  ) {}
+  ) {
+    const log = new Logger('EccaexSandboxInvoices');
+    this.sweeper = new Periodic(() => this.expireDue(), config.sweepIntervalMs, (err) => log.warn(`expiry sweep failed: ${err.message}`));
+  }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => {
-      if (this.sweeping || this.stopped) return;
-      this.sweeping = this.expireDue()
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          if (!this.stopped) this.log.warn(`expiry sweep failed: ${(err as Error).message}`);
-        })
-        .finally(() => {
-          this.sweeping = null;
-        });
-    }, this.config.sweepIntervalMs);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.sweeper) clearInterval(this.sweeper);
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   private async tx<T>(work: (q: Tx) => Promise<T>): Promise<T> {
