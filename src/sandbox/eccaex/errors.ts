@@ -1,11 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml, page } from './hosted-page.html';
+import { escapeHtml } from '../../common/html';
+import { page } from './hosted-page.html';
 
 /**
- * An error answered in the EccaEx envelope (API.md §5.1):
+ * An error answered in the EccaEx envelope (docs/gateways/eccaex.md, "Errors and retries"):
  *   { "successful": false, "request_id": "...", "error": { "code", "message", "details" } }
- * `meta` is added to `error` only when set (the resend cooldown: API.md §2.5 speaks of "meta").
+ * `meta` is added to `error` only when set (EccaEx's resend cooldown speaks of "meta").
  */
 export class SandboxError extends Error {
   constructor(

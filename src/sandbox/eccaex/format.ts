@@ -5,7 +5,7 @@ import Decimal from 'decimal.js';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID_RE.test(s);
 
-/** Request amounts: at most 2 decimal places (API.md §2.1), at most 12 integer digits (numeric(14,2)). */
+/** Request amounts: at most 2 decimal places (docs/gateways/eccaex.md, "Creating an invoice"), at most 12 integer digits (numeric(14,2)). */
 export const AMOUNT_RE = /^\d{1,12}(\.\d{1,2})?$/;
 
 export function money(value: Decimal.Value): string {
@@ -31,7 +31,7 @@ export function clientCommissionAmount(amount: Decimal.Value, clientCommission: 
 
 /**
  * amount / conversion_rate × (1 − merchant_commission / 100), rounded DOWN to 2 dp.
- * API.md §7: 1500 / 41.50 × 0.98 = 35.4216 → "35.42" (the factor and direction are INFERRED).
+ * EccaEx's example: 1500 / 41.50 × 0.98 = 35.4216 → "35.42" (the factor and direction are INFERRED).
  */
 export function merchantUsdt(amount: Decimal.Value, rate: Decimal.Value, merchantCommission: Decimal.Value): string {
   return new Decimal(amount)
@@ -49,7 +49,7 @@ export function baseFromAmountFiat(amountFiat: Decimal.Value, clientCommission: 
   return new Decimal(amountFiat).div(new Decimal(1).plus(new Decimal(clientCommission).div(100)));
 }
 
-/** Rates are rounded down to 2 dp (API.md §2.7). */
+/** Rates are rounded down to 2 dp (EccaEx's GET /currencies; docs/gateways/eccaex.md, "What the service calls"). */
 export function rate(value: Decimal.Value): string {
   return new Decimal(value).toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2);
 }
