@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Settings } from './settings';
@@ -9,6 +9,9 @@ interface DevSecrets {
   webhookSecret: string;
   /** The key the sandbox's merchant API takes (and the service sends it): random, never a constant. */
   sandboxMerchantKey: string;
+  /** The CryptoSteroid emulator's merchant UUID and X-Api-Key (the service sends them; random per DATA_DIR). */
+  csSandboxMerchantId: string;
+  csSandboxApiKey: string;
 }
 
 const fresh = (): DevSecrets => ({
@@ -16,6 +19,8 @@ const fresh = (): DevSecrets => ({
   opsKey: `sk_ops_${randomBytes(18).toString('base64url')}`,
   webhookSecret: `whsk_${randomBytes(24).toString('base64url')}`,
   sandboxMerchantKey: `sbx_${randomBytes(24).toString('base64url')}`,
+  csSandboxMerchantId: randomUUID(),
+  csSandboxApiKey: `cs_sbx_${randomBytes(24).toString('base64url')}`,
 });
 
 /**
@@ -25,9 +30,14 @@ const fresh = (): DevSecrets => ({
  * before a key existed gets that key added. Never used in live mode.
  */
 export function withDevSecrets(settings: Settings): Settings {
-  if (settings.eccaex.mode !== 'sandbox') return settings;
+  const eccaex = settings.eccaex.mode === 'sandbox';
+  const cs = settings.cryptosteroid.mode === 'sandbox';
+  if (!eccaex && !cs) return settings;
   const missing =
-    !settings.storefrontApiKeys.length || !settings.opsApiKeys.length || !settings.eccaex.webhookSecrets.length || !settings.eccaex.apiKey;
+    !settings.storefrontApiKeys.length ||
+    !settings.opsApiKeys.length ||
+    (eccaex && (!settings.eccaex.webhookSecrets.length || !settings.eccaex.apiKey)) ||
+    (cs && (!settings.cryptosteroid.apiKey || !settings.cryptosteroid.merchantId));
   if (!missing) return settings;
   const file = join(settings.dataDir, 'dev-keys.json');
   let kept: Partial<DevSecrets> | undefined;
@@ -42,7 +52,7 @@ export function withDevSecrets(settings: Settings): Settings {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   const generated: string[] = [];
-  const out = { ...settings, eccaex: { ...settings.eccaex } };
+  const out = { ...settings, eccaex: { ...settings.eccaex }, cryptosteroid: { ...settings.cryptosteroid } };
   if (!out.storefrontApiKeys.length) {
     out.storefrontApiKeys = [secrets.storefrontKey];
     generated.push('STOREFRONT_API_KEYS');
@@ -51,12 +61,15 @@ export function withDevSecrets(settings: Settings): Settings {
     out.opsApiKeys = [secrets.opsKey];
     generated.push('OPS_API_KEYS');
   }
-  if (!out.eccaex.webhookSecrets.length) {
+  if (eccaex && !out.eccaex.webhookSecrets.length) {
     out.eccaex.webhookSecrets = [secrets.webhookSecret];
     generated.push('ECCAEX_WEBHOOK_SECRET');
   }
   // Not listed in `generated`: setting ECCAEX_API_KEY yourself would switch the service to live mode.
-  if (!out.eccaex.apiKey) out.eccaex.apiKey = secrets.sandboxMerchantKey;
+  if (eccaex && !out.eccaex.apiKey) out.eccaex.apiKey = secrets.sandboxMerchantKey;
+  // Likewise: CRYPTOSTEROID_API_KEY / _MERCHANT_ID set by hand would mean live mode.
+  if (cs && !out.cryptosteroid.apiKey) out.cryptosteroid.apiKey = secrets.csSandboxApiKey;
+  if (cs && !out.cryptosteroid.merchantId) out.cryptosteroid.merchantId = secrets.csSandboxMerchantId;
   out.generated = [...settings.generated, ...generated];
   return out;
 }

@@ -16,6 +16,8 @@ const LIVE: Env = {
   OPS_API_KEYS: 'sk_ops_live_0123456789ab',
   DATABASE_URL: 'postgres://payments@db.internal:5432/payments',
   PUBLIC_BASE_URL: 'https://pay.shop.example',
+  CRYPTOSTEROID_API_KEY: 'cs_live_0123456789abcdef',
+  CRYPTOSTEROID_MERCHANT_ID: '6f1c2a9e-4b7d-4c1e-9a3f-2d8e5b7c9a01',
 };
 
 /** The SettingsError loadSettings throws for `env` (fails the test when it does not throw). */
@@ -135,8 +137,10 @@ describe('settings: gateway modes', () => {
 
   it('production without credentials runs no emulator: every gateway is off, so start-up stops with one line', () => {
     const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/payments', PUBLIC_BASE_URL: 'https://pay.shop.example' };
-    expectRefused(env, 'ECCAEX_MODE', /no gateway is on/);
-    expectRefused({ ECCAEX_MODE: 'off' }, 'ECCAEX_MODE', /no gateway is on/);
+    expectRefused(env, 'ECCAEX_MODE, CRYPTOSTEROID_MODE', /no gateway is on/);
+    expectRefused({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'off' }, 'ECCAEX_MODE, CRYPTOSTEROID_MODE', /no gateway is on/);
+    // One gateway on is enough.
+    expect(loadSettings({ ECCAEX_MODE: 'off' }).cryptosteroid.mode).toBe('sandbox');
   });
 
   it('an explicit sandbox in production runs, and says so as a warning', () => {
@@ -157,6 +161,7 @@ describe('settings: live mode refuses what would lose money or leak keys', () =>
   it('the reference live deployment is accepted', () => {
     const s = loadSettings(LIVE);
     expect(s.eccaex).toMatchObject({ mode: 'live', baseUrl: 'https://api.ecca-ex.com/api/v1', apiKey: LIVE.ECCAEX_API_KEY });
+    expect(s.cryptosteroid).toMatchObject({ mode: 'live', baseUrl: 'https://api.cryptosteroid.com', apiKey: LIVE.CRYPTOSTEROID_API_KEY });
     expect(s.merchantSuccessUrl).toBeUndefined();
   });
 
@@ -282,6 +287,7 @@ describe('settings: the sandbox keys kept in DATA_DIR', () => {
     const d = dataDir();
     const s = withDevSecrets(loadSettings({ ...LIVE, DATA_DIR: d }));
     expect(s.eccaex.apiKey).toBe(LIVE.ECCAEX_API_KEY);
+    expect(s.cryptosteroid.apiKey).toBe(LIVE.CRYPTOSTEROID_API_KEY);
     expect(() => statSync(join(d, 'dev-keys.json'))).toThrow();
   });
 });

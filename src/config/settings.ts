@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { CryptosteroidSettings, loadCryptosteroidSettings } from '../gateways/cryptosteroid/cryptosteroid.config';
 import { loadRetentionSettings, RetentionSettings } from '../retention/retention.config';
 
 /** Every setting of CONTRACT.md section 11 (plus additive ones), typed and validated once. */
@@ -38,6 +39,8 @@ export interface Settings {
     signatureCapture: boolean;
     timeoutMs: number;
   };
+  /** CRYPTOSTEROID_* (src/gateways/cryptosteroid/cryptosteroid.config.ts). */
+  cryptosteroid: CryptosteroidSettings;
   merchantSuccessUrl: string | undefined;
   merchantFailUrl: string | undefined;
   merchantWebhookUrl: string | undefined;
@@ -172,12 +175,16 @@ export function loadSettings(env: Env = process.env): Settings {
   const apiKey = str(env, 'ECCAEX_API_KEY');
   const mode = gatewayMode(env, 'ECCAEX', 'EccaEx', apiKey !== undefined, production, warnings);
   if (mode === 'live' && !apiKey) throw new SettingsError('ECCAEX_API_KEY', 'required when ECCAEX_MODE=live');
-  const gateways = [{ setting: 'ECCAEX_MODE', mode }];
+  const cryptosteroid = loadCryptosteroidSettings(env, { port, production, warnings });
+  const gateways = [
+    { setting: 'ECCAEX_MODE', mode },
+    { setting: 'CRYPTOSTEROID_MODE', mode: cryptosteroid.mode },
+  ];
   if (gateways.every((g) => g.mode === 'off')) {
     throw new SettingsError(
       gateways.map((g) => g.setting).join(', '),
       `no gateway is on (${production ? 'with NODE_ENV=production a gateway without credentials is off, and no emulator runs unless its mode says sandbox' : 'every mode is off'}): ` +
-        'set ECCAEX_API_KEY for live mode, or ECCAEX_MODE=sandbox for the emulator',
+        "set a gateway's credentials for live mode (ECCAEX_API_KEY; CRYPTOSTEROID_API_KEY and CRYPTOSTEROID_MERCHANT_ID), or its <GATEWAY>_MODE=sandbox for its emulator",
     );
   }
   const live = gateways.some((g) => g.mode === 'live');
@@ -244,6 +251,7 @@ export function loadSettings(env: Env = process.env): Settings {
       signatureCapture: bool(env, 'ECCAEX_SIGNATURE_CAPTURE', false),
       timeoutMs: int(env, 'ECCAEX_TIMEOUT_MS', 10000, 100, 120000),
     },
+    cryptosteroid,
     merchantSuccessUrl: url(env, 'MERCHANT_SUCCESS_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/success` : undefined),
     merchantFailUrl: url(env, 'MERCHANT_FAIL_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/fail` : undefined),
     merchantWebhookUrl,
@@ -264,7 +272,7 @@ export function loadSettings(env: Env = process.env): Settings {
  * `<GATEWAY>_MODE`, or when unset: live with credentials; else sandbox, except in production
  * where it is off (an emulator in production only when the mode says so, and then with a warning).
  */
-function gatewayMode(env: Env, prefix: string, name: string, hasCredentials: boolean, production: boolean, warnings: string[]): GatewayMode {
+export function gatewayMode(env: Env, prefix: string, name: string, hasCredentials: boolean, production: boolean, warnings: string[]): GatewayMode {
   const setting = `${prefix}_MODE`;
   const explicit = str(env, setting);
   if (explicit === undefined) return hasCredentials ? 'live' : production ? 'off' : 'sandbox';
@@ -282,7 +290,7 @@ function gatewayMode(env: Env, prefix: string, name: string, hasCredentials: boo
  * or signing secret shorter than MIN_SECRET_LENGTH or shipped in the repository's examples
  * (DEMO_KEYS), and a URL that is not https unless its host is a loopback one (local tests).
  */
-function refuseInLive(c: { secrets: Record<string, string[]>; urls: Record<string, string> }): void {
+export function refuseInLive(c: { secrets: Record<string, string[]>; urls: Record<string, string> }): void {
   for (const [name, values] of Object.entries(c.secrets)) {
     for (const v of values) {
       if (DEMO_KEYS.has(v)) throw new SettingsError(name, "a demo value from the repository's examples; live mode needs a real one");
