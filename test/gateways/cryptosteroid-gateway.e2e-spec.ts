@@ -6,7 +6,7 @@ import { CryptosteroidClient } from '../../src/gateways/cryptosteroid/cryptoster
 import type { CryptosteroidSettings } from '../../src/gateways/cryptosteroid/cryptosteroid.config';
 import { CryptosteroidGateway } from '../../src/gateways/cryptosteroid/cryptosteroid.gateway';
 import { GatewayError } from '../../src/gateways/gateway.errors';
-import type { CreateInvoiceInput, GatewayInvoice } from '../../src/gateways/port.next';
+import type { CreateInvoiceInput, GatewayInvoice } from '../../src/gateways/gateway.port';
 import { exceptionsSeen } from '../../src/orders/domain/exceptions';
 import { CS_CONTROL, CsSandboxApp, startCsSandbox } from '../support/cryptosteroid-sandbox';
 import { ext, Receiver } from '../sandbox/helpers';
@@ -49,7 +49,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
       whoPaysCommission: 'buyer',
       timeoutMs: 2000,
     };
-    gateway = new CryptosteroidGateway(settings, { http: { baseDelayMs: 10 } });
+    gateway = new CryptosteroidGateway(() => settings, { http: { baseDelayMs: 10 } });
   });
   afterAll(async () => {
     await hooks.stop();
@@ -160,7 +160,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
     });
 
     it('seller pays the fee when the settings say so: credited = asked - fee', async () => {
-      const seller = new CryptosteroidGateway({ ...settings, whoPaysCommission: 'seller' });
+      const seller = new CryptosteroidGateway(() => ({ ...settings, whoPaysCommission: 'seller' }));
       const inv = await seller.createInvoice(input({ paymentMethod: 'BTC' }));
       const p = inv.payment!;
       expect(p.details.commission_paid_by).toBe('seller');
@@ -169,7 +169,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
 
     it('PATCH sets the method of a NEW invoice (client), and the read-back shows it', async () => {
       const inv = await gateway.createInvoice(input());
-      const client = new CryptosteroidClient(settings);
+      const client = new CryptosteroidClient(() => settings);
       const patched = await client.setPaymentMethod(inv.invoiceId, 'LTC');
       expect([patched.status, patched.payment?.method]).toEqual(['WAITING', 'LTC']);
       expect((await read(inv)).payment?.method_code).toBe('LTC');
@@ -276,7 +276,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
 
     it('a wrong key is an auth error, not a missing invoice', async () => {
       const inv = await gateway.createInvoice(input());
-      const wrong = new CryptosteroidGateway({ ...settings, apiKey: 'cs_wrong_key_0123456789' });
+      const wrong = new CryptosteroidGateway(() => ({ ...settings, apiKey: 'cs_wrong_key_0123456789' }));
       const err = await caught(wrong.getInvoice({ invoiceId: inv.invoiceId, externalId: inv.externalId!, orderId: randomUUID() }));
       expect([err.kind, err.info.httpStatus]).toEqual(['auth', 403]);
     });
@@ -321,7 +321,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    const odd = () => new CryptosteroidGateway({ ...settings, baseUrl: url }, { http: { maxAttempts: 1 } });
+    const odd = () => new CryptosteroidGateway(() => ({ ...settings, baseUrl: url }), { http: { maxAttempts: 1 } });
     const base = { merchantId: randomUUID(), invoiceId: randomUUID(), fiatAmount: '25.00', fiatCurrency: 'USD', status: 'PAID', externalId: 'e-1' };
 
     it.each<[string, string]>([

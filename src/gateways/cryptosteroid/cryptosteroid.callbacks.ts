@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../port.next';
+import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../gateway.port';
 import { CS_TOKEN_HEADER } from './cryptosteroid.types';
 
 /**
@@ -99,10 +99,13 @@ export interface CsCallbacksOptions {
   allowedIps: readonly string[];
 }
 
+/** `POST /v1/webhooks/cryptosteroid` (the intake mounts it). */
+export const CS_CALLBACK_ROUTE: GatewayCallbacks['route'] = { path: 'cryptosteroid', methods: ['POST'] };
+
 export function cryptosteroidCallbacks(options: CsCallbacksOptions): GatewayCallbacks {
   const allow = new IpAllowList(options.allowedIps);
   return {
-    route: { path: 'cryptosteroid', methods: ['POST'] },
+    route: CS_CALLBACK_ROUTE,
     perOrderCredential: true,
     // The secret travels in the create call's `secret` field, never in the URL.
     callbackUrl: (base: string) => `${base.replace(/\/+$/, '')}/v1/webhooks/cryptosteroid`,

@@ -11,11 +11,16 @@ import type { CsCreateInvoiceRequest, CsPaymentMethod } from './cryptosteroid.ty
 export class CryptosteroidClient {
   private readonly http: CsHttp;
 
+  /** `settings` is read on every call (tests may swap values); the base URL once. */
   constructor(
-    private readonly settings: Pick<CryptosteroidSettings, 'baseUrl' | 'apiKey' | 'merchantId' | 'timeoutMs'>,
+    private readonly settings: () => Pick<CryptosteroidSettings, 'baseUrl' | 'apiKey' | 'merchantId' | 'timeoutMs'>,
     options?: CsHttpOptions,
   ) {
-    this.http = new CsHttp({ baseUrl: settings.baseUrl, apiKey: () => this.settings.apiKey, timeoutMs: () => this.settings.timeoutMs }, options);
+    this.http = new CsHttp({ baseUrl: settings().baseUrl, apiKey: () => this.settings().apiKey, timeoutMs: () => this.settings().timeoutMs }, options);
+  }
+
+  get onCall(): ((e: CsCallEvent) => void) | undefined {
+    return this.http.onCall;
   }
 
   set onCall(observer: ((e: CsCallEvent) => void) | undefined) {
@@ -23,7 +28,7 @@ export class CryptosteroidClient {
   }
 
   private invoices(endpoint: string): string {
-    return `/merchants/${this.http.seg(endpoint, this.settings.merchantId)}/invoices`;
+    return `/merchants/${this.http.seg(endpoint, this.settings().merchantId)}/invoices`;
   }
 
   private invoice(endpoint: string, id: string): string {

@@ -86,7 +86,7 @@ describe('CRYPTOSTEROID_* settings', () => {
     ['mode not one of three', { CRYPTOSTEROID_MODE: 'test' }, 'CRYPTOSTEROID_MODE', /expected one of live, sandbox, off/],
     ['live without a key', { ...LIVE, CRYPTOSTEROID_API_KEY: undefined }, 'CRYPTOSTEROID_API_KEY', /required/],
     ['live without the merchant', { ...LIVE, CRYPTOSTEROID_MERCHANT_ID: undefined }, 'CRYPTOSTEROID_MERCHANT_ID', /required/],
-    ['explicit live without anything', { CRYPTOSTEROID_MODE: 'live' }, 'CRYPTOSTEROID_API_KEY', /required/],
+    ['explicit live without anything', { ...LIVE, CRYPTOSTEROID_MODE: 'live', CRYPTOSTEROID_API_KEY: undefined, CRYPTOSTEROID_MERCHANT_ID: undefined }, 'CRYPTOSTEROID_API_KEY', /required/],
     ['a merchant that is not a UUID', { ...LIVE, CRYPTOSTEROID_MERCHANT_ID: 'merchant-1' }, 'CRYPTOSTEROID_MERCHANT_ID', /UUID/],
     ['a base URL that is not one', { CRYPTOSTEROID_BASE_URL: 'api.cryptosteroid.com' }, 'CRYPTOSTEROID_BASE_URL', /absolute URL/],
     ['a base URL with credentials', { CRYPTOSTEROID_BASE_URL: 'https://u:p@api.cryptosteroid.com' }, 'CRYPTOSTEROID_BASE_URL', /credentials/],

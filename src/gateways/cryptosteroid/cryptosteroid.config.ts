@@ -1,4 +1,5 @@
-import { gatewayMode, GatewayMode, refuseInLive, SettingsError } from '../../config/settings';
+import { Env, GatewayMode, int, refuseInLive, SettingsError, str, url } from '../../config/env';
+import type { GatewaySettingsContext } from '../gateway-plugin';
 import { IpAllowList } from './cryptosteroid.callbacks';
 import { CS_WHO_PAYS_COMMISSION, CsWhoPaysCommission } from './cryptosteroid.types';
 
@@ -25,38 +26,15 @@ export const CRYPTOSTEROID_LIVE_BASE_URL = 'https://api.cryptosteroid.com';
 /** Where the service reaches its own emulator in sandbox mode. */
 export const csSandboxBaseUrl = (port: number): string => `http://127.0.0.1:${port}/sandbox/cryptosteroid`;
 
-type Env = Record<string, string | undefined>;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
+/** An absolute http(s) URL without credentials, query or fragment: paths are appended to it. */
 function baseUrl(env: Env, def: string): string {
   const name = 'CRYPTOSTEROID_BASE_URL';
-  const v = str(env, name) ?? def;
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    throw new SettingsError(name, 'not an absolute URL');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SettingsError(name, 'must use http or https');
-  if (u.username || u.password) throw new SettingsError(name, 'must not carry credentials');
+  const v = url(env, name, def)!;
+  const u = new URL(v);
   if (u.search || u.hash) throw new SettingsError(name, 'must not carry a query or a fragment');
-  return v.replace(/\/+$/, '');
-}
-
-function timeout(env: Env): number {
-  const name = 'CRYPTOSTEROID_TIMEOUT_MS';
-  const v = str(env, name);
-  if (v === undefined) return 10_000;
-  if (!/^\d+$/.test(v)) throw new SettingsError(name, `expected a whole number, got "${v}"`);
-  const n = Number(v);
-  if (n < 100 || n > 120_000) throw new SettingsError(name, `must be between 100 and 120000, got ${n}`);
-  return n;
+  return v;
 }
 
 function allowedIps(env: Env): string[] {
@@ -78,26 +56,28 @@ function whoPays(env: Env): CsWhoPaysCommission {
   return v as CsWhoPaysCommission;
 }
 
+/** Live credentials in the environment: either of them makes an unset CRYPTOSTEROID_MODE live (and then both are required). */
+export const cryptosteroidHasCredentials = (env: Env): boolean => str(env, 'CRYPTOSTEROID_API_KEY') !== undefined || str(env, 'CRYPTOSTEROID_MERCHANT_ID') !== undefined;
+
 /**
- * Reads CRYPTOSTEROID_*. Mode unset: live when CRYPTOSTEROID_API_KEY or CRYPTOSTEROID_MERCHANT_ID
- * is set (and then both must be), else sandbox, or off in production. Live refuses a key shorter
- * than 16 characters or shipped in the examples, and a base URL that is not https (except loopback).
+ * Reads CRYPTOSTEROID_* (the mode is read by the core: live with credentials, else sandbox, off in
+ * production). Live needs the key and the merchant UUID, and refuses a key shorter than 16
+ * characters or shipped in the examples, and a base URL that is not https (except loopback).
  */
-export function loadCryptosteroidSettings(env: Env, ctx: { port: number; production: boolean; warnings: string[] }): CryptosteroidSettings {
+export function loadCryptosteroidSettings({ env, port, mode }: GatewaySettingsContext): CryptosteroidSettings {
   const apiKey = str(env, 'CRYPTOSTEROID_API_KEY');
   const merchantId = str(env, 'CRYPTOSTEROID_MERCHANT_ID');
-  const mode = gatewayMode(env, 'CRYPTOSTEROID', 'CryptoSteroid', apiKey !== undefined || merchantId !== undefined, ctx.production, ctx.warnings);
   if (mode === 'live' && !apiKey) throw new SettingsError('CRYPTOSTEROID_API_KEY', 'required when CRYPTOSTEROID_MODE=live');
   if (mode === 'live' && !merchantId) throw new SettingsError('CRYPTOSTEROID_MERCHANT_ID', 'required when CRYPTOSTEROID_MODE=live');
   if (merchantId !== undefined && !UUID.test(merchantId)) throw new SettingsError('CRYPTOSTEROID_MERCHANT_ID', 'expected the merchant UUID');
   const settings: CryptosteroidSettings = {
     mode,
-    baseUrl: baseUrl(env, mode === 'sandbox' ? csSandboxBaseUrl(ctx.port) : CRYPTOSTEROID_LIVE_BASE_URL),
+    baseUrl: baseUrl(env, mode === 'sandbox' ? csSandboxBaseUrl(port) : CRYPTOSTEROID_LIVE_BASE_URL),
     apiKey: apiKey ?? '',
     merchantId: merchantId ?? '',
     allowedIps: allowedIps(env),
     whoPaysCommission: whoPays(env),
-    timeoutMs: timeout(env),
+    timeoutMs: int(env, 'CRYPTOSTEROID_TIMEOUT_MS', 10_000, 100, 120_000),
   };
   if (mode === 'live') refuseInLive({ secrets: { CRYPTOSTEROID_API_KEY: [settings.apiKey] }, urls: { CRYPTOSTEROID_BASE_URL: settings.baseUrl } });
   return settings;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { GatewayError } from '../gateway.errors';
-import type { CreateInvoiceInput, GatewayCallbacks, GatewayCapabilities, GatewayInvoice, InvoiceRef, OrderCheck, PaymentGateway } from '../port.next';
+import type { CreateInvoiceInput, GatewayCallbacks, GatewayCapabilities, GatewayInvoice, InvoiceRef, OrderCheck, PaymentGateway } from '../gateway.port';
 import { cryptosteroidCallbacks } from './cryptosteroid.callbacks';
 import { CryptosteroidClient } from './cryptosteroid.client';
 import type { CryptosteroidSettings } from './cryptosteroid.config';
@@ -37,16 +37,29 @@ export class CryptosteroidGateway implements PaymentGateway {
    */
   private readonly notCreated = new Set<string>();
 
+  /** `settings` is read on every call (the service's slice; tests may swap values). */
   constructor(
-    private readonly settings: CryptosteroidSettings,
+    private readonly settings: () => CryptosteroidSettings,
     options: { client?: CryptosteroidClient; http?: CsHttpOptions } = {},
   ) {
     this.client = options.client ?? new CryptosteroidClient(settings, options.http);
-    this.callbacks = cryptosteroidCallbacks({ allowedIps: settings.allowedIps });
+    this.callbacks = cryptosteroidCallbacks({ allowedIps: settings().allowedIps });
+  }
+
+  get mode() {
+    return this.settings().mode;
   }
 
   get timeoutMs(): number {
-    return this.settings.timeoutMs;
+    return this.settings().timeoutMs;
+  }
+
+  get onCall() {
+    return this.client.onCall;
+  }
+
+  set onCall(fn) {
+    this.client.onCall = fn;
   }
 
   /** Currency and method the provider takes; it publishes no amount limits. */
@@ -71,7 +84,7 @@ export class CryptosteroidGateway implements PaymentGateway {
       fiatCurrency: input.currency as CsFiatCurrency,
       fiatAmount: input.amount,
       description: input.description || defaultDescription(input.externalId),
-      whoPayCommission: this.settings.whoPaysCommission,
+      whoPayCommission: this.settings().whoPaysCommission,
       externalId: input.externalId,
       ...(method ? { paymentMethod: method } : {}),
       secret,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { GatewayError, GatewayErrorKind } from '../gateway.errors';
+import { kindForStatus, parseRetryAfter } from '../http/http-errors';
 import { CsShapeError } from './cryptosteroid.mapping';
 
 /**
@@ -52,15 +53,6 @@ export const CS_GATEWAY = 'cryptosteroid';
 const LABEL = 'CryptoSteroid';
 const RETRYABLE: ReadonlySet<GatewayErrorKind> = new Set(['timeout', 'unavailable', 'rate_limited']);
 
-export function kindForStatus(status: number): GatewayErrorKind {
-  if (status === 429) return 'rate_limited';
-  if (status === 409) return 'conflict';
-  if (status === 404) return 'not_found';
-  if (status === 401 || status === 403) return 'auth';
-  if (status >= 500) return 'unavailable';
-  return 'rejected';
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The provider's error format is UNKNOWN: a code and a message where a common envelope has them, for the error text only. */
@@ -70,11 +62,6 @@ function errorInfo(body: unknown): { code?: string; message?: string } {
   const inner = typeof o.error === 'object' && o.error !== null && !Array.isArray(o.error) ? (o.error as Record<string, unknown>) : o;
   const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, 200) : undefined);
   return { code: s(inner.code) ?? s(o.code), message: s(inner.message) ?? s(o.message) ?? s(typeof o.error === 'string' ? o.error : undefined) };
-}
-
-function retryAfterSec(value: string | null): number | undefined {
-  if (value === null || !/^\d{1,6}$/.test(value.trim())) return undefined;
-  return Number(value.trim());
 }
 
 /** Reads at most `max` bytes of the body; more is an error (the answer is not what we asked for). */
@@ -191,7 +178,7 @@ export class CsHttp {
             ...info,
             httpStatus: status,
             code: e.code === undefined ? undefined : scrub(e.code),
-            retryAfterSec: retryAfterSec(res.headers.get('retry-after')),
+            retryAfterSec: parseRetryAfter(res.headers.get('retry-after') ?? undefined),
           });
         }
       }
