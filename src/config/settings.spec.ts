@@ -291,3 +291,19 @@ describe('settings: the sandbox keys kept in DATA_DIR', () => {
     expect(() => statSync(join(d, 'dev-keys.json'))).toThrow();
   });
 });
+
+describe('settings: TRUST_PROXY', () => {
+  it.each<[string | undefined, boolean | string[]]>([
+    [undefined, false],
+    ['false', false],
+    ['true', true],
+    ['10.0.0.1', ['10.0.0.1']],
+    [' 10.0.0.0/8, ::1 ,192.168.1.7', ['10.0.0.0/8', '::1', '192.168.1.7']],
+  ])('%s: %j (X-Forwarded-For ignored unless it says so)', (value, expected) => {
+    expect(loadSettings({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['maybe', '10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1'])('%s is refused with one line naming it', (value) => {
+    expectRefused({ TRUST_PROXY: value }, 'TRUST_PROXY');
+  });
+});
