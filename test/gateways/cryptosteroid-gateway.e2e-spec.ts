@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -8,15 +7,13 @@ import { CryptosteroidGateway } from '../../src/gateways/cryptosteroid/cryptoste
 import { GatewayError } from '../../src/gateways/gateway.errors';
 import type { CreateInvoiceInput, GatewayInvoice } from '../../src/gateways/gateway.port';
 import { exceptionsSeen } from '../../src/orders/domain/exceptions';
+import { captureLogs } from '../support/log-capture';
 import { CS_CONTROL, CsSandboxApp, startCsSandbox } from '../support/cryptosteroid-sandbox';
 import { ext, Receiver } from '../sandbox/helpers';
 
 jest.setTimeout(180_000);
 
 const secret = () => randomBytes(24).toString('base64url'); // 32 characters
-
-/** Every line the Nest loggers write while the suite runs (to prove no key or secret is in one). */
-const logged: string[] = [];
 
 /**
  * The CryptoSteroid adapter (PaymentGateway) and its client against the real emulator on a local
@@ -28,16 +25,10 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
   let settings: CryptosteroidSettings;
   let gateway: CryptosteroidGateway;
   const hooks = new Receiver();
-  const spies: jest.SpyInstance[] = [];
+  let logs: ReturnType<typeof captureLogs>;
 
   beforeAll(async () => {
-    for (const level of ['log', 'warn', 'error', 'debug', 'verbose'] as const) {
-      spies.push(
-        jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
-          logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-        }),
-      );
-    }
+    logs = captureLogs();
     cs = await startCsSandbox();
     await hooks.start();
     settings = {
@@ -54,7 +45,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
   afterAll(async () => {
     await hooks.stop();
     await cs?.close();
-    for (const s of spies) s.mockRestore();
+    logs?.restore();
   });
   afterEach(async () => {
     await cs.http.post(`${CS_CONTROL}/reset`).expect(200);
@@ -366,8 +357,8 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
   });
 
   it('no log line of the suite carries the API key or a secret', () => {
-    expect(logged.length).toBeGreaterThan(10);
-    const joined = logged.join('\n');
+    expect(logs.lines.length).toBeGreaterThan(10);
+    const joined = logs.lines.join('\n');
     expect(joined).not.toContain(settings.apiKey);
     expect(joined).not.toMatch(/"secret"/);
   });

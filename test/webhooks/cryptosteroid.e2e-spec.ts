@@ -1,9 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { ReconcilerService } from '../../src/reconciliation/reconciler.service';
+import { captureLogs } from '../support/log-capture';
 import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app';
 import { eventsOf, inbox, orderOf, waitForStatus } from '../support/callbacks';
 
@@ -13,9 +13,6 @@ const CS = '/sandbox/cryptosteroid';
 const CONTROL = `${CS}/_control`;
 const HOOK = '/v1/webhooks/cryptosteroid';
 const MERCHANT_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-
-/** Every log line written while the suite runs. */
-const logged: string[] = [];
 
 /** The merchant's endpoint: every notification, by type and order. */
 async function merchantEndpoint(): Promise<{ url: string; got: Array<{ type: string; data: { id: string; exception: string | null } }>; stop(): Promise<void> }> {
@@ -40,23 +37,17 @@ async function merchantEndpoint(): Promise<{ url: string; got: Array<{ type: str
 describe('CryptoSteroid through the service', () => {
   let app: TestApp;
   let merchant: Awaited<ReturnType<typeof merchantEndpoint>>;
-  const spies: jest.SpyInstance[] = [];
+  let logs: ReturnType<typeof captureLogs>;
 
   beforeAll(async () => {
-    for (const level of ['log', 'warn', 'error', 'debug', 'verbose'] as const) {
-      spies.push(
-        jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
-          logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-        }),
-      );
-    }
+    logs = captureLogs();
     merchant = await merchantEndpoint();
     app = await startTestApp({ MERCHANT_WEBHOOK_URL: merchant.url, MERCHANT_WEBHOOK_SECRET: MERCHANT_SECRET, LOG_LEVEL: 'debug' });
   });
   afterAll(async () => {
     await app?.close();
     await merchant?.stop();
-    for (const s of spies) s.mockRestore();
+    logs?.restore();
   });
   afterEach(async () => {
     await app.http.post(`${CONTROL}/reset`).expect(200);
@@ -207,11 +198,11 @@ describe('CryptoSteroid through the service', () => {
       (await app.http.get('/v1/webhook-events?limit=200').set(ops).expect(200)).text,
       (await app.http.get('/metrics').expect(200)).text,
       JSON.stringify(merchant.got),
-      logged.join('\n'),
+      logs.lines.join('\n'),
     ];
-    expect(logged.length).toBeGreaterThan(20);
+    expect(logs.lines.length).toBeGreaterThan(20);
     for (const secret of secrets) for (const text of replies) expect(text.includes(secret)).toBe(false);
     for (const text of replies.slice(0, 4)) expect(text.includes(app.settings.cryptosteroid.apiKey)).toBe(false);
-    expect(logged.join('\n').includes(app.settings.cryptosteroid.apiKey)).toBe(false);
+    expect(logs.lines.join('\n').includes(app.settings.cryptosteroid.apiKey)).toBe(false);
   });
 });
