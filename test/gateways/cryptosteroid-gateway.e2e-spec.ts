@@ -1,3 +1,4 @@
+import axios from 'axios';
 import Decimal from 'decimal.js';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import { CryptosteroidGateway } from '../../src/gateways/cryptosteroid/cryptoste
 import { GatewayError } from '../../src/gateways/gateway.errors';
 import type { CreateInvoiceInput, GatewayInvoice } from '../../src/gateways/gateway.port';
 import { exceptionsSeen } from '../../src/orders/domain/exceptions';
+import { freePort } from '../support/app';
 import { captureLogs } from '../support/log-capture';
 import { CS_CONTROL, CsSandboxApp, startCsSandbox } from '../support/cryptosteroid-sandbox';
 import { ext, Receiver } from '../sandbox/helpers';
@@ -23,6 +25,7 @@ const secret = () => randomBytes(24).toString('base64url'); // 32 characters
 describe('CryptoSteroid gateway adapter against its sandbox', () => {
   let cs: CsSandboxApp;
   let settings: CryptosteroidSettings;
+  let closedPort = 0;
   let gateway: CryptosteroidGateway;
   const hooks = new Receiver();
   let logs: ReturnType<typeof captureLogs>;
@@ -30,6 +33,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
   beforeAll(async () => {
     logs = captureLogs();
     cs = await startCsSandbox();
+    closedPort = await freePort();
     await hooks.start();
     settings = {
       mode: 'live',
@@ -160,7 +164,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
 
     it('PATCH sets the method of a NEW invoice (client), and the read-back shows it', async () => {
       const inv = await gateway.createInvoice(input());
-      const client = new CryptosteroidClient(() => settings);
+      const client = new CryptosteroidClient(axios.create(), () => settings);
       const patched = await client.setPaymentMethod(inv.invoiceId, 'LTC');
       expect([patched.status, patched.payment?.method]).toEqual(['WAITING', 'LTC']);
       expect((await read(inv)).payment?.method_code).toBe('LTC');
@@ -179,6 +183,14 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
       await fault({ endpoint: 'create-invoice', mode: 'timeout_after_work', hang_ms: 5000, times: 1 });
       expect((await caught(gateway.createInvoice(i))).kind).toBe('timeout');
       expect((await caught(gateway.getInvoice({ invoiceId: null, externalId: i.externalId, orderId: i.orderId }))).info.details).toEqual({ reason: 'no_lookup_by_external_id' });
+    });
+
+    it('no connection at all is definite too: nothing was sent', async () => {
+      const nowhere = new CryptosteroidGateway(() => ({ ...settings, baseUrl: `http://127.0.0.1:${closedPort}` }));
+      const i = input();
+      const err = await caught(nowhere.createInvoice(i));
+      expect([err.kind, err.message]).toEqual(['unavailable', expect.stringContaining('ECONNREFUSED')]);
+      expect(await nowhere.getInvoice({ invoiceId: null, externalId: i.externalId, orderId: i.orderId })).toBeNull();
     });
 
     it('an unclear create (5xx, timeout) is never retried, and a lookup by external id refuses to guess', async () => {

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
+import axios, { AxiosInstance } from 'axios';
 import { GatewayError } from '../gateway.errors';
 import type { CreateInvoiceInput, GatewayCallbacks, GatewayCapabilities, GatewayInvoice, InvoiceRef, OrderCheck, PaymentGateway } from '../gateway.port';
 import { cryptosteroidCallbacks } from './cryptosteroid.callbacks';
-import { CryptosteroidClient } from './cryptosteroid.client';
+import { CryptosteroidClient, CS_GATEWAY } from './cryptosteroid.client';
 import type { CryptosteroidSettings } from './cryptosteroid.config';
-import { CS_GATEWAY, CsHttpOptions } from './cryptosteroid.http';
+import type { GatewayHttpOptions } from '../http/gateway-http';
 import { CsInvoiceRead, toGatewayInvoice } from './cryptosteroid.mapping';
 import { CS_FIAT_CURRENCIES, CS_PAYMENT_METHODS, CsCreateInvoiceRequest, CsFiatCurrency, CsPaymentMethod } from './cryptosteroid.types';
 
@@ -40,9 +41,9 @@ export class CryptosteroidGateway implements PaymentGateway {
   /** `settings` is read on every call (the service's slice; tests may swap values). */
   constructor(
     private readonly settings: () => CryptosteroidSettings,
-    options: { client?: CryptosteroidClient; http?: CsHttpOptions } = {},
+    options: { axios?: AxiosInstance; http?: GatewayHttpOptions } = {},
   ) {
-    this.client = options.client ?? new CryptosteroidClient(settings, options.http);
+    this.client = new CryptosteroidClient(options.axios ?? axios.create(), settings, options.http);
     this.callbacks = cryptosteroidCallbacks({ allowedIps: settings().allowedIps });
   }
 
@@ -170,5 +171,5 @@ export class CryptosteroidGateway implements PaymentGateway {
 function definitelyNotCreated(err: GatewayError): boolean {
   const status = err.info.httpStatus;
   if (status !== undefined) return status >= 400 && status < 500;
-  return err.info.details?.transport === 'ECONNREFUSED' || /request not sent/.test(err.message);
+  return /connection failed: ECONNREFUSED\b|request not sent/.test(err.message);
 }
