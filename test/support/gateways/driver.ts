@@ -51,7 +51,20 @@ export interface GatewayDriver {
   failReadBack(http: Http, status: number): Promise<void>;
   /** Clears every sandbox fault. */
   clearFaults(http: Http): Promise<void>;
+  /**
+   * The outcomes its sandbox can reach (default: all four). CryptoSteroid has no failed invoice:
+   * an invoice is paid, expires or is cancelled.
+   */
+  readonly outcomes?: readonly Outcome[];
+  /**
+   * After the order is created (createOrderFor calls it): what the driver must learn of the order
+   * before `callback` can make a trusted one (CryptoSteroid: the order's own secret, from its sandbox).
+   */
+  ready?(http: Http, order: TestOrder): Promise<void>;
 }
+
+/** The outcomes a driver's sandbox can reach. */
+export const outcomesOf = (driver: GatewayDriver): readonly Outcome[] => driver.outcomes ?? ['success', 'fail', 'expire', 'cancel'];
 
 export function deliver(http: Http, cb: DeliverableCallback) {
   const req = cb.method === 'GET' ? http.get(cb.path) : http.post(cb.path);
