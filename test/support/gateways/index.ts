@@ -19,3 +19,6 @@ export async function createOrderFor(http: import('./driver').Http, driver: Gate
   await driver.ready?.(http, order);
   return order;
 }
+
+/** The settings that turn every driver's gateway on (sandbox mode), for one test app serving them all. */
+export const driversEnv = (): Record<string, string> => Object.assign({}, ...GATEWAY_DRIVERS.map((d) => d.env));
