@@ -32,6 +32,7 @@ export const cryptosteroidDriver: GatewayDriver = {
   env: { CRYPTOSTEROID_MODE: 'sandbox' },
   rejectionCode: 'INVALID_TOKEN',
   outcomes: ['success', 'expire', 'cancel'],
+  notifies: ['success'],
   orderBody: (over = {}) => ({ amount: '25.00', currency: 'USD', customer_id: 'gw-user', payment_method: 'USDT_TRC20', ...over }),
   statusOf: status,
   async ready(http: Http, order: TestOrder) {

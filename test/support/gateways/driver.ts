@@ -57,6 +57,11 @@ export interface GatewayDriver {
    */
   readonly outcomes?: readonly Outcome[];
   /**
+   * The outcomes the gateway calls back about (default: every one it has). CryptoSteroid sends
+   * its webhook only for a paid invoice: an expired or cancelled one is found by the read-back.
+   */
+  readonly notifies?: readonly Outcome[];
+  /**
    * After the order is created (createOrderFor calls it): what the driver must learn of the order
    * before `callback` can make a trusted one (CryptoSteroid: the order's own secret, from its sandbox).
    */
@@ -65,6 +70,9 @@ export interface GatewayDriver {
 
 /** The outcomes a driver's sandbox can reach. */
 export const outcomesOf = (driver: GatewayDriver): readonly Outcome[] => driver.outcomes ?? ['success', 'fail', 'expire', 'cancel'];
+
+/** Whether the gateway calls back about an outcome (else only a read-back finds it). */
+export const notifies = (driver: GatewayDriver, outcome: Outcome): boolean => (driver.notifies ?? outcomesOf(driver)).includes(outcome);
 
 export function deliver(http: Http, cb: DeliverableCallback) {
   const req = cb.method === 'GET' ? http.get(cb.path) : http.post(cb.path);
