@@ -13,8 +13,9 @@ const CONTRACT_ROUTES = [
   // 4. catalogue
   'GET /v1/currencies',
   'GET /v1/payment-methods',
-  // 5. gateway callback
+  // 5. gateway callback (and section 10's CryptoSteroid route)
   'POST /v1/webhooks/eccaex',
+  'POST /v1/webhooks/cryptosteroid',
   // 6. ops
   'GET /v1/orders',
   'GET /v1/orders/{ref}/events',
@@ -33,9 +34,9 @@ const CONTRACT_ROUTES = [
   'GET /health/ready',
   'GET /metrics',
 ];
-const OPS_ROUTES = CONTRACT_ROUTES.slice(6, 18);
+const OPS_ROUTES = CONTRACT_ROUTES.slice(7, 19);
 const STOREFRONT_ROUTES = CONTRACT_ROUTES.slice(0, 5);
-const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'POST /v1/webhooks/cryptosteroid', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CryptosteroidSandboxModule } from '../../sandbox/cryptosteroid/cryptosteroid-sandbox.module';
 import type { GatewayPlugin } from '../gateway-plugin';
+import { cryptosteroidCallbackDocs } from './cryptosteroid.callback-docs';
 import { CS_CALLBACK_ROUTE } from './cryptosteroid.callbacks';
 import { cryptosteroidHasCredentials, CryptosteroidSettings, loadCryptosteroidSettings } from './cryptosteroid.config';
 import { CryptosteroidGateway } from './cryptosteroid.gateway';
@@ -14,6 +15,7 @@ export const CRYPTOSTEROID_PLUGIN: GatewayPlugin<'cryptosteroid', CryptosteroidS
   hasCredentials: cryptosteroidHasCredentials,
   loadSettings: loadCryptosteroidSettings,
   callbackRoute: CS_CALLBACK_ROUTE,
+  callbackDocs: cryptosteroidCallbackDocs,
   devSecrets(slice, secret) {
     // Not listed as generated: setting either yourself would switch CryptoSteroid to live mode.
     return {
