@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { withDevSecrets } from './dev-secrets';
+import { gatewayPlugins } from '../gateways/gateways.registry';
 import { DEMO_KEYS, loadSettings, Settings, SettingsError } from './settings';
 
 type Env = Record<string, string | undefined>;
@@ -120,6 +121,15 @@ describe('settings: values are parsed once and a bad one names itself', () => {
     expectRefused({ MERCHANT_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' }, 'MERCHANT_WEBHOOK_SECRET');
     expectRefused({ MERCHANT_WEBHOOK_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, 'MERCHANT_WEBHOOK_SECRET');
     expect(loadSettings({ MERCHANT_WEBHOOK_URL: 'http://10.0.0.5/hooks', MERCHANT_WEBHOOK_SECRET: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).merchantWebhookUrl).toBe('http://10.0.0.5/hooks');
+  });
+});
+
+describe('settings: DEFAULT_PROVIDER', () => {
+  it('defaults to the first registered gateway that is on, and must name one that is on', () => {
+    expect(loadSettings({}).defaultProvider).toBe(gatewayPlugins()[0]!.name);
+    expect(loadSettings({ DEFAULT_PROVIDER: 'eccaex' }).defaultProvider).toBe('eccaex');
+    expectRefused({ DEFAULT_PROVIDER: 'paypal' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
+    expectRefused({ ...LIVE, DEFAULT_PROVIDER: 'cryptosteroid' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
   });
 });
 

@@ -4,15 +4,15 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { join } from 'node:path';
-import { requestIdOf } from '../common/logging';
-import { withDevSecrets } from '../config/dev-secrets';
-import { loadSettings, Settings } from '../config/settings';
-import { SettingsModule } from '../config/settings.module';
-import { DatabaseHandle, dataSourceOptions, openDatabase, runMigrations } from '../database/database';
-import { EccaexErrorFilter } from './eccaex/errors';
-import { loadSandboxConfig, SandboxConfig } from './eccaex/sandbox-config';
-import { EccaexSandboxModule } from './eccaex/eccaex-sandbox.module';
-import { CryptosteroidSandboxModule } from './cryptosteroid/cryptosteroid-sandbox.module';
+import { requestIdOf } from '../../common/logging';
+import { withDevSecrets } from '../../config/dev-secrets';
+import { loadSettings, Settings } from '../../config/settings';
+import { SettingsModule } from '../../config/settings.module';
+import { DatabaseHandle, dataSourceOptions, openDatabase, runMigrations } from '../../database/database';
+import { EccaexErrorFilter } from './errors';
+import { loadSandboxConfig, SandboxConfig } from './sandbox-config';
+import { EccaexSandboxModule } from './eccaex-sandbox.module';
+import { CryptosteroidSandboxModule } from '../cryptosteroid/cryptosteroid-sandbox.module';
 
 @Module({})
 class StandaloneSandboxModule {
