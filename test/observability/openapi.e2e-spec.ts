@@ -15,6 +15,7 @@ const API_ROUTES = [
   'GET /v1/payment-methods',
   // 6. gateway callbacks
   'POST /v1/webhooks/eccaex',
+  'POST /v1/webhooks/cryptosteroid',
   // 7. ops
   'GET /v1/orders',
   'GET /v1/orders/{ref}/events',
@@ -35,9 +36,9 @@ const API_ROUTES = [
   'GET /health/ready',
   'GET /metrics',
 ];
-const OPS_ROUTES = API_ROUTES.slice(6, 20);
+const OPS_ROUTES = API_ROUTES.slice(7, 21);
 const STOREFRONT_ROUTES = API_ROUTES.slice(0, 5);
-const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'POST /v1/webhooks/cryptosteroid', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
