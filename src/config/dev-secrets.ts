@@ -9,6 +9,8 @@ interface DevSecrets {
   webhookSecret: string;
   /** The key the sandbox's merchant API takes (and the service sends it): random, never a constant. */
   sandboxMerchantKey: string;
+  /** The SmartWM sandbox cash register's signing secret (both the service and its emulator use it). */
+  smartwmSandboxSecret: string;
 }
 
 const fresh = (): DevSecrets => ({
@@ -16,6 +18,7 @@ const fresh = (): DevSecrets => ({
   opsKey: `sk_ops_${randomBytes(18).toString('base64url')}`,
   webhookSecret: `whsk_${randomBytes(24).toString('base64url')}`,
   sandboxMerchantKey: `sbx_${randomBytes(24).toString('base64url')}`,
+  smartwmSandboxSecret: `swm_${randomBytes(24).toString('base64url')}`,
 });
 
 /**
@@ -25,9 +28,14 @@ const fresh = (): DevSecrets => ({
  * before a key existed gets that key added. Never used in live mode.
  */
 export function withDevSecrets(settings: Settings): Settings {
-  if (settings.eccaex.mode !== 'sandbox') return settings;
+  const eccaex = settings.eccaex.mode === 'sandbox';
+  const smartwm = settings.smartwm.mode === 'sandbox';
+  if (!eccaex && !smartwm) return settings;
   const missing =
-    !settings.storefrontApiKeys.length || !settings.opsApiKeys.length || !settings.eccaex.webhookSecrets.length || !settings.eccaex.apiKey;
+    !settings.storefrontApiKeys.length ||
+    !settings.opsApiKeys.length ||
+    (eccaex && (!settings.eccaex.webhookSecrets.length || !settings.eccaex.apiKey)) ||
+    (smartwm && !settings.smartwm.secret);
   if (!missing) return settings;
   const file = join(settings.dataDir, 'dev-keys.json');
   let kept: Partial<DevSecrets> | undefined;
@@ -42,7 +50,7 @@ export function withDevSecrets(settings: Settings): Settings {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   const generated: string[] = [];
-  const out = { ...settings, eccaex: { ...settings.eccaex } };
+  const out = { ...settings, eccaex: { ...settings.eccaex }, smartwm: { ...settings.smartwm } };
   if (!out.storefrontApiKeys.length) {
     out.storefrontApiKeys = [secrets.storefrontKey];
     generated.push('STOREFRONT_API_KEYS');
@@ -51,12 +59,14 @@ export function withDevSecrets(settings: Settings): Settings {
     out.opsApiKeys = [secrets.opsKey];
     generated.push('OPS_API_KEYS');
   }
-  if (!out.eccaex.webhookSecrets.length) {
+  if (eccaex && !out.eccaex.webhookSecrets.length) {
     out.eccaex.webhookSecrets = [secrets.webhookSecret];
     generated.push('ECCAEX_WEBHOOK_SECRET');
   }
   // Not listed in `generated`: setting ECCAEX_API_KEY yourself would switch the service to live mode.
-  if (!out.eccaex.apiKey) out.eccaex.apiKey = secrets.sandboxMerchantKey;
+  if (eccaex && !out.eccaex.apiKey) out.eccaex.apiKey = secrets.sandboxMerchantKey;
+  // Not listed either: SMARTWM_SECRET with SMARTWM_CLIENT_ID would switch SmartWM to live mode.
+  if (smartwm && !out.smartwm.secret) out.smartwm.secret = secrets.smartwmSandboxSecret;
   out.generated = [...settings.generated, ...generated];
   return out;
 }

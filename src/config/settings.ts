@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { loadRetentionSettings, RetentionSettings } from '../retention/retention.config';
+import { UTC_OFFSET_RE } from '../gateways/smartwm/smartwm.mapping';
+import { METHOD_CODE_RE, SMARTWM_METHOD_CODES } from '../gateways/smartwm/smartwm.methods';
 
 /** Every setting of CONTRACT.md section 11 (plus additive ones), typed and validated once. */
 export type SignaturePayload = '{timestamp}.{body}' | '{body}' | '{timestamp}{body}';
@@ -38,6 +40,8 @@ export interface Settings {
     signatureCapture: boolean;
     timeoutMs: number;
   };
+  /** SMARTWM_* (the DPAY acquiring platform SmartWM runs). */
+  smartwm: SmartwmSettings;
   merchantSuccessUrl: string | undefined;
   merchantFailUrl: string | undefined;
   merchantWebhookUrl: string | undefined;
@@ -58,6 +62,21 @@ export interface Settings {
   warnings: string[];
 }
 
+export interface SmartwmSettings {
+  mode: GatewayMode;
+  /** Without the `/api/...` path; the live host has an underscore (acquiring_api.obmenka.ua). */
+  baseUrl: string;
+  /** DPAY_CLIENT: the cash register's number. */
+  clientId: string;
+  /** The cash register's signing secret (salt) of DPAY_SECURE; empty in the sandbox until withDevSecrets fills it. */
+  secret: string;
+  /** Method codes the cash register has enabled, in the order given. */
+  paymentMethods: string[];
+  timeoutMs: number;
+  /** The UTC offset the platform's `Y-m-d H:i:s` times are in (not documented): `Z` or `+03:00`. */
+  utcOffset: string;
+}
+
 export class SettingsError extends Error {
   constructor(
     readonly setting: string,
@@ -68,6 +87,10 @@ export class SettingsError extends Error {
 }
 
 export const ECCAEX_LIVE_BASE_URL = 'https://api.ecca-ex.com/api/v1';
+/** The API host SmartWM's own pages name; the underscore is part of it. */
+export const SMARTWM_LIVE_BASE_URL = 'https://acquiring_api.obmenka.ua';
+/** The sandbox cash register's number when SMARTWM_CLIENT_ID is unset (not a secret). */
+export const SMARTWM_SANDBOX_CLIENT_ID = '100001';
 
 /** Live mode: the shortest secret, API key or signing secret taken. */
 export const MIN_SECRET_LENGTH = 16;
@@ -172,12 +195,16 @@ export function loadSettings(env: Env = process.env): Settings {
   const apiKey = str(env, 'ECCAEX_API_KEY');
   const mode = gatewayMode(env, 'ECCAEX', 'EccaEx', apiKey !== undefined, production, warnings);
   if (mode === 'live' && !apiKey) throw new SettingsError('ECCAEX_API_KEY', 'required when ECCAEX_MODE=live');
-  const gateways = [{ setting: 'ECCAEX_MODE', mode }];
+  const smartwm = loadSmartwm(env, port, production, warnings);
+  const gateways = [
+    { setting: 'ECCAEX_MODE', mode },
+    { setting: 'SMARTWM_MODE', mode: smartwm.mode },
+  ];
   if (gateways.every((g) => g.mode === 'off')) {
     throw new SettingsError(
       gateways.map((g) => g.setting).join(', '),
       `no gateway is on (${production ? 'with NODE_ENV=production a gateway without credentials is off, and no emulator runs unless its mode says sandbox' : 'every mode is off'}): ` +
-        'set ECCAEX_API_KEY for live mode, or ECCAEX_MODE=sandbox for the emulator',
+        'set ECCAEX_API_KEY (or SMARTWM_CLIENT_ID and SMARTWM_SECRET) for live mode, or ECCAEX_MODE=sandbox (SMARTWM_MODE=sandbox) for the emulator',
     );
   }
   const live = gateways.some((g) => g.mode === 'live');
@@ -218,6 +245,7 @@ export function loadSettings(env: Env = process.env): Settings {
       urls: { PUBLIC_BASE_URL: publicBaseUrl, CALLBACK_BASE_URL: callbackBaseUrl },
     });
   }
+  if (smartwm.mode === 'live') refuseInLive({ secrets: { SMARTWM_SECRET: [smartwm.secret] }, urls: { SMARTWM_BASE_URL: smartwm.baseUrl } });
   if (mode === 'live') refuseInLive({ secrets: { ECCAEX_API_KEY: apiKey ? [apiKey] : [], ECCAEX_WEBHOOK_SECRET: webhookSecrets }, urls: { ECCAEX_BASE_URL: eccaexBaseUrl } });
   return {
     port,
@@ -244,6 +272,7 @@ export function loadSettings(env: Env = process.env): Settings {
       signatureCapture: bool(env, 'ECCAEX_SIGNATURE_CAPTURE', false),
       timeoutMs: int(env, 'ECCAEX_TIMEOUT_MS', 10000, 100, 120000),
     },
+    smartwm,
     merchantSuccessUrl: url(env, 'MERCHANT_SUCCESS_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/success` : undefined),
     merchantFailUrl: url(env, 'MERCHANT_FAIL_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/fail` : undefined),
     merchantWebhookUrl,
@@ -257,6 +286,43 @@ export function loadSettings(env: Env = process.env): Settings {
     retention: loadRetentionSettings(env),
     generated: [],
     warnings,
+  };
+}
+
+/**
+ * SMARTWM_*: live when both credentials are set (and then both are required), else the sandbox
+ * (off in production). The sandbox's base URL is the emulator this service mounts; its secret,
+ * when unset, comes from withDevSecrets.
+ */
+function loadSmartwm(env: Env, port: number, production: boolean, warnings: string[]): SmartwmSettings {
+  const clientId = str(env, 'SMARTWM_CLIENT_ID');
+  const secret = str(env, 'SMARTWM_SECRET');
+  const mode = gatewayMode(env, 'SMARTWM', 'SmartWM', clientId !== undefined && secret !== undefined, production, warnings);
+  if (mode === 'live') {
+    if (clientId === undefined) throw new SettingsError('SMARTWM_CLIENT_ID', 'required when SMARTWM_MODE=live');
+    if (secret === undefined) throw new SettingsError('SMARTWM_SECRET', 'required when SMARTWM_MODE=live');
+  }
+  // Sent as a header value: the cash register's number (letters, digits, '-' and '_' tolerated).
+  if (clientId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(clientId)) {
+    throw new SettingsError('SMARTWM_CLIENT_ID', 'expected the cash register number (1-64 letters, digits, - or _)');
+  }
+  const baseUrl = url(env, 'SMARTWM_BASE_URL', mode === 'sandbox' ? `http://127.0.0.1:${port}/sandbox/smartwm` : SMARTWM_LIVE_BASE_URL)!;
+  const methods = str(env, 'SMARTWM_PAYMENT_METHODS');
+  const paymentMethods = methods === undefined ? [...SMARTWM_METHOD_CODES] : [...new Set(methods.split(',').map((m) => m.trim()).filter(Boolean))];
+  for (const code of paymentMethods) {
+    if (!METHOD_CODE_RE.test(code)) throw new SettingsError('SMARTWM_PAYMENT_METHODS', `"${code.slice(0, 64)}" is not a method code (e.g. visamaster.uah, mpesa-congo.usd)`);
+  }
+  if (!paymentMethods.length) throw new SettingsError('SMARTWM_PAYMENT_METHODS', 'lists no method code');
+  const utcOffset = str(env, 'SMARTWM_UTC_OFFSET') ?? 'Z';
+  if (!UTC_OFFSET_RE.test(utcOffset)) throw new SettingsError('SMARTWM_UTC_OFFSET', `expected Z or an offset such as +03:00, got "${utcOffset}"`);
+  return {
+    mode,
+    baseUrl,
+    clientId: clientId ?? (mode === 'sandbox' ? SMARTWM_SANDBOX_CLIENT_ID : ''),
+    secret: secret ?? '',
+    paymentMethods,
+    timeoutMs: int(env, 'SMARTWM_TIMEOUT_MS', 10000, 100, 120000),
+    utcOffset,
   };
 }
 
