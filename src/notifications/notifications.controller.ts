@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiR
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { decodeCursor, encodeCursor, parseLimit } from '../orders/orders.controller';
-import { isUuid } from '../orders/orders.repository';
+import { isUuid } from '../common/ids';
 import { NOTIFICATION_STATUSES, NOTIFICATION_TYPES } from './notification-policy';
 import { NotificationSender } from './notification-sender.service';
 import { AttemptRow, NotificationRow, NotificationsRepository } from './notifications.repository';

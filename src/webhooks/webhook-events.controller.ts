@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQ
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { decodeCursor, encodeCursor, parseLimit } from '../orders/orders.controller';
-import { isUuid } from '../orders/orders.repository';
+import { isUuid } from '../common/ids';
 import { CallbackProcessor } from './callback-processor.service';
 import { InboxRow, WebhookInboxRepository } from './webhook-inbox.repository';
 

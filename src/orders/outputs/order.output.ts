@@ -54,8 +54,16 @@ export function toOrderOutput(o: OrderEntity): OrderOutput {
     payment_link: o.payment_link,
     gateway_invoice_id: o.gateway_invoice_id,
     expires_at: iso(o.expires_at),
+    // The contract's keys, then the gateway's own figures beside them (never renaming these).
     payment: o.payment
-      ? { method_code: o.payment.method_code, amount_fiat: o.payment.amount_fiat, conversion_rate: o.payment.conversion_rate, merchant_usdt: o.payment.merchant_usdt, adjusted: o.payment.adjusted }
+      ? {
+          method_code: o.payment.method_code,
+          amount_fiat: o.payment.amount_fiat,
+          conversion_rate: o.payment.conversion_rate,
+          merchant_usdt: o.payment.merchant_usdt,
+          ...o.payment.extra,
+          adjusted: o.payment.adjusted,
+        }
       : null,
     paid_at: iso(o.paid_at),
     exception: o.exception ?? null,
