@@ -7,10 +7,13 @@
 import type { EccaexSettings } from './eccaex/eccaex.settings';
 import { ECCAEX_PLUGIN } from './eccaex/eccaex.plugin';
 import type { GatewayPlugin } from './gateway-plugin';
+import type { SmartwmSettings } from './smartwm/smartwm.settings';
+import { SMARTWM_PLUGIN } from './smartwm/smartwm.plugin';
 
 /** Each gateway's settings slice, under its name (`settings.eccaex`). */
 export interface GatewaySettingsSlices {
   eccaex: EccaexSettings;
+  smartwm: SmartwmSettings;
 }
 
 /**
@@ -19,5 +22,5 @@ export interface GatewaySettingsSlices {
  * time could see a folder not loaded yet.
  */
 export function gatewayPlugins(): readonly GatewayPlugin[] {
-  return [ECCAEX_PLUGIN];
+  return [ECCAEX_PLUGIN, SMARTWM_PLUGIN];
 }

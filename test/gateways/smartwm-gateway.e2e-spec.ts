@@ -3,7 +3,7 @@ import { GatewayError } from '../../src/gateways/gateway.errors';
 import { INVALID_RESPONSE_SIGNATURE, SmartwmCallEvent, SmartwmClient } from '../../src/gateways/smartwm/smartwm.client';
 import { customerPageUrl, SmartwmGateway } from '../../src/gateways/smartwm/smartwm.gateway';
 import { smartwmStatusUrl } from '../../src/gateways/smartwm/smartwm.callbacks';
-import type { CreateInvoiceInput, InvoiceRef } from '../../src/gateways/port.next';
+import type { CreateInvoiceInput, InvoiceRef } from '../../src/gateways/gateway.port';
 import { CLIENT_ID, pid, SECRET, SWM_CONTROL, SwmSandbox, withSmartwmSandbox } from '../sandbox/smartwm-helpers';
 
 jest.setTimeout(60_000);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Dispatcher, request } from 'undici';
 import { ExactJson, parseExactJson, stringifyExactJson } from '../../common/json-exact';
 import { GatewayError, GatewayErrorKind } from '../gateway.errors';
+import type { GatewayCallEvent } from '../gateway.port';
 import { signDpay, verifyDpay } from './smartwm-signature';
 import { dpayErrorOf, isProblem, parseCreated, parseInvoiceState, parseProcessed, parseStatement, WireProblem } from './smartwm.mapping';
 import {
@@ -37,13 +38,8 @@ export interface SmartwmClientOptions {
   maxResponseBytes?: number;
 }
 
-/** One call, for metrics: `outcome` is 'ok', 'invalid_signature' or a GatewayErrorKind. */
-export interface SmartwmCallEvent {
-  endpoint: SmartwmEndpoint;
-  outcome: string;
-  durationMs: number;
-  httpStatus?: number;
-}
+/** One call, for metrics (the port's GatewayCallEvent): `outcome` is 'ok', 'invalid_signature' or a GatewayErrorKind. */
+export type SmartwmCallEvent = GatewayCallEvent;
 
 /** The bytes of one request and its headers: what is signed is exactly what is sent. */
 export interface SignedRequest {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { JsonNumber } from '../../common/json-exact';
-import type { SmartwmSettings } from '../../config/settings';
+import type { GatewayCallEvent } from '../gateway.port';
+import type { SmartwmSettings } from './smartwm.settings';
 import { GatewayError } from '../gateway.errors';
 import type {
   CreateInvoiceInput,
@@ -12,7 +13,7 @@ import type {
   InvoiceRef,
   OrderCheck,
   PaymentGateway,
-} from '../port.next';
+} from '../gateway.port';
 import { SMARTWM_GATEWAY_NAME, SmartwmClient } from './smartwm.client';
 import { smartwmCallbacks } from './smartwm.callbacks';
 import { moneyText, toGatewayInvoice } from './smartwm.mapping';
@@ -22,12 +23,12 @@ import type { DpayCreateRequest, DpayInvoiceRef, DpayProcessed } from './smartwm
 
 /** What the adapter needs besides its client: the settings slice and where customers reach this service. */
 export interface SmartwmGatewayConfig {
-  settings: Pick<SmartwmSettings, 'paymentMethods' | 'timeoutMs' | 'utcOffset'>;
+  settings: Pick<SmartwmSettings, 'paymentMethods' | 'timeoutMs' | 'utcOffset'> & Partial<Pick<SmartwmSettings, 'mode'>>;
   /** PUBLIC_BASE_URL: the customer page for a pay_form is `<publicBaseUrl>/pay/<order id>`. */
   publicBaseUrl: string;
 }
 
-/** The page this service serves for an order whose gateway hands back a form (port.next CustomerPaymentPage). */
+/** The page this service serves for an order whose gateway hands back a form (gateway.port CustomerPaymentPage). */
 export function customerPageUrl(publicBaseUrl: string, orderId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/pay/${encodeURIComponent(orderId)}`;
 }
@@ -58,6 +59,19 @@ export class SmartwmGateway implements PaymentGateway {
   ) {
     this.timeoutMs = config.settings.timeoutMs;
     this.methods = new Set(config.settings.paymentMethods);
+  }
+
+  get mode(): SmartwmSettings['mode'] {
+    return this.config.settings.mode ?? 'live';
+  }
+
+  /** Metrics observer, one call per request (the metrics binder sets it). */
+  get onCall(): ((e: GatewayCallEvent) => void) | undefined {
+    return this.client.onCall;
+  }
+
+  set onCall(fn: ((e: GatewayCallEvent) => void) | undefined) {
+    this.client.onCall = fn;
   }
 
   checkOrder(input: { amount: string; currency: string; paymentMethod: string | null }): OrderCheck {

@@ -1,4 +1,4 @@
-import type { CustomerPaymentPage } from '../port.next';
+import type { CustomerPaymentPage } from '../gateway.port';
 
 /**
  * A DPAY `pay_form` (an HTML form the customer must submit) read into its action, method and
