@@ -10,6 +10,8 @@ type Responses = Operation['responses'];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
+/** HTTP methods Nest's explorer lists for an @All route that an OpenAPI 3.0 path item cannot hold. */
+const NOT_OAS3_METHODS = ['search', 'query'] as const;
 
 /** When an error response names no catalogued code, the one the framework uses for its status. */
 const GENERIC_CODE: Record<number, string> = {
@@ -29,7 +31,8 @@ const DESCRIPTION = [
   '',
   '**Authentication.** Storefront routes take `Authorization: Bearer <storefront or ops key>` (`STOREFRONT_API_KEYS`, `OPS_API_KEYS`);',
   'ops routes take an ops key only (a storefront key gets 403 `FORBIDDEN`). No or an unknown key: 401 `UNAUTHENTICATED`.',
-  'The gateway callback `POST /v1/webhooks/eccaex` takes no bearer: it is trusted by its HMAC headers.',
+  'The gateway callback `POST /v1/webhooks/eccaex` takes no bearer: it is trusted by its HMAC headers. SmartWM\'s status ping',
+  '`GET /v1/webhooks/smartwm/{order_id}?token=...` takes none either: its per-order token only lets it trigger a signed status read.',
   '',
   '**Errors.** Every 4xx and 5xx has one shape, the `ErrorEnvelope`: `{ "error": { "code", "message", "details" }, "request_id" }`.',
   'Each response lists the codes it may carry, with an example per code. A 5xx never carries a stack, SQL or a secret.',
@@ -89,6 +92,11 @@ export function finishDocument(document: OpenAPIObject, roles: Map<string, Role 
       continue;
     }
     const item = document.paths[path];
+    // A route of any method (@All): Nest lists methods OpenAPI 3.0 has no place for (search,
+    // query), and one marked x-any-method is shown once, as GET.
+    const keys = item as Record<string, unknown>;
+    for (const key of NOT_OAS3_METHODS) delete keys[key];
+    if ((item.get as (Operation & { 'x-any-method'?: boolean }) | undefined)?.['x-any-method']) for (const m of METHODS) if (m !== 'get') delete item[m];
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;

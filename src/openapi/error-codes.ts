@@ -50,6 +50,7 @@ export const ERROR_CODES: Record<string, ErrorCodeDoc> = {
   GATEWAY_NOT_FOUND: { status: 404, message: 'EccaEx getInvoiceWebhooks failed: HTTP 404', details: { gateway: 'eccaex' } },
   // callbacks
   INVALID_SIGNATURE: { status: 401, message: 'The callback signature is missing, invalid or not fresh.', details: { reason: 'signature_mismatch' } },
+  INVALID_TOKEN: { status: 401, message: "The callback's token is missing, wrong, or another order's.", details: { reason: 'token_mismatch' } },
   MALFORMED_PAYLOAD: { status: 400, message: 'The body names neither order_id nor external_id.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'The callback could not be stored; retry later.' },
   WEBHOOK_EVENT_NOT_FOUND: { status: 404, message: 'Webhook event not found.' },

@@ -35,7 +35,7 @@ const CONTRACT_ROUTES = [
 ];
 const OPS_ROUTES = CONTRACT_ROUTES.slice(6, 18);
 const STOREFRONT_ROUTES = CONTRACT_ROUTES.slice(0, 5);
-const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'GET /v1/webhooks/smartwm/{order_id}', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
@@ -181,6 +181,16 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(cb.responses['401'].content['application/json'].examples)).toEqual(['INVALID_SIGNATURE']);
     expect(Object.keys(cb.responses['400'].content['application/json'].examples)).toEqual(['MALFORMED_PAYLOAD']);
     expect(Object.keys(cb.responses['503'].content['application/json'].examples)).toContain('STORAGE_UNAVAILABLE');
+  });
+
+  it('the SmartWM status ping: once, as GET (any method accepted), the order id and token in the URL, INVALID_TOKEN', () => {
+    const item = doc.paths['/v1/webhooks/smartwm/{order_id}'];
+    expect(Object.keys(item).filter((m) => HTTP_METHODS.includes(m) || ['search', 'query'].includes(m))).toEqual(['get']);
+    const cb = op('GET /v1/webhooks/smartwm/{order_id}');
+    expect(cb.summary).toMatch(/any method/);
+    expect(Object.fromEntries((cb.parameters as Json[]).map((p) => [`${p.in}:${p.name}`, p.required]))).toEqual({ 'path:order_id': true, 'query:token': true });
+    expect(cb.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/CallbackReceivedOutput');
+    expect(Object.keys(cb.responses['401'].content['application/json'].examples)).toEqual(['INVALID_TOKEN']);
   });
 
   it('request and response schemas carry examples', () => {

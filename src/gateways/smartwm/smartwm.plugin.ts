@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SmartwmSandboxModule } from '../../sandbox/smartwm/smartwm-sandbox.module';
 import { smartwmSandboxConfig } from '../../sandbox/smartwm/sandbox-config';
 import type { GatewayPlugin } from '../gateway-plugin';
+import { smartwmCallbackDocs } from './smartwm.callback-docs';
 import { smartwmCallbacks } from './smartwm.callbacks';
 import { SmartwmGateway } from './smartwm.gateway';
 import { SmartwmModule } from './smartwm.module';
@@ -17,6 +18,7 @@ export const SMARTWM_PLUGIN: GatewayPlugin<'smartwm', SmartwmSettings> = {
   get callbackRoute() {
     return smartwmCallbacks.route;
   },
+  callbackDocs: smartwmCallbackDocs,
   devSecrets(slice, secret) {
     // Not listed as generated: SMARTWM_SECRET with SMARTWM_CLIENT_ID set by hand would switch SmartWM to live mode.
     if (slice.secret) return { slice, generated: [] };
