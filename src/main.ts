@@ -7,7 +7,7 @@ import { gatewaySlice } from './gateways/gateway-plugin';
 import { gatewayPlugins } from './gateways/gateways.registry';
 import { sandboxed } from './sandbox/sandbox.module';
 
-/** Each gateway's mode, e.g. "eccaex sandbox mode". */
+/** Each gateway's mode, e.g. "smartwm live, cryptosteroid off mode". */
 const modes = (settings: Settings) =>
   gatewayPlugins()
     .map((p) => `${p.name} ${gatewaySlice(settings, p.name)?.mode ?? 'off'}`)

@@ -49,7 +49,6 @@ export function withDevSecrets(settings: Settings): Settings {
     (out as unknown as Record<string, unknown>)[plugin.name] = filled.slice;
     generated.push(...filled.generated);
   }
-  if (!generated.length && !changed) return settings;
   if (changed) {
     mkdirSync(settings.dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

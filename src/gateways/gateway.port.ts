@@ -24,9 +24,9 @@ export interface GatewayPayment<D extends PaymentDetails = PaymentDetails> {
   /** What the merchant is credited after fees, and the fee (any unit). */
   credited: Money | null;
   fee: Money | null;
-  /** The gateway itself says the amounts changed after the fact (EccaEx is_adjusted, SmartWM is_recalc / PAYED_RECALC). */
+  /** The gateway itself says the amounts changed after the fact (an `is_adjusted` flag, SmartWM is_recalc / PAYED_RECALC). */
   adjusted: boolean;
-  /** The gateway's own figures, merged into the Order's `payment` object (e.g. EccaEx amount_fiat, conversion_rate, merchant_usdt). */
+  /** The gateway's own figures, merged into the Order's `payment` object (e.g. amount_fiat, conversion_rate, merchant_usdt, a coin amount, a fee). */
   details: D;
 }
 /** Flat, JSON-safe: money as decimal strings. */
@@ -103,13 +103,13 @@ export interface ParsedCallback {
 }
 
 export interface GatewayCallbacks {
-  /** The route under /v1/webhooks/: e.g. { path: 'eccaex', methods: ['POST'] }, { path: 'smartwm/:order_id', methods: 'any' }. */
+  /** The route under /v1/webhooks/: e.g. { path: 'cryptosteroid', methods: ['POST'] }, { path: 'smartwm/:order_id', methods: 'any' }. */
   readonly route: { path: string; methods: string[] | 'any' };
   /** True when each order gets a fresh random credential at invoice creation (stored only as a hash). */
   readonly perOrderCredential: boolean;
   /** The URL the gateway is given for this order (may embed order id / credential, e.g. SmartWM). */
   callbackUrl(base: string, order: { id: string; external_id: string }, credential: string | null): string;
-  /** Checks before anything is looked up or stored: HMAC over the raw bytes (EccaEx), source IP allow-list (CryptoSteroid). */
+  /** Checks before anything is looked up or stored: an HMAC over the raw bytes, a source IP allow-list (CryptoSteroid). */
   authenticate(req: CallbackRequest, nowMs: number): CallbackCheck;
   /** After authenticate: the order reference and the duplicate key; a string = malformed (400 MALFORMED_PAYLOAD, reason). */
   parse(req: CallbackRequest): ParsedCallback | string;
@@ -117,7 +117,7 @@ export interface GatewayCallbacks {
   presentedCredential?(req: CallbackRequest): string | null;
   /** Optional: dedupe key that depends on the order (e.g. SmartWM ping: `ping:<order_id>:<status>`). */
   dedupeKeyFor?(parsed: ParsedCallback, order: { id: string; status: string }): string;
-  /** Added: told of every request authenticate refused (logs, EccaEx's signature capture); must not throw. */
+  /** Added: told of every request authenticate refused (logs, a capture of rejected callbacks for signature discovery); must not throw. */
   rejected?(req: CallbackRequest, check: Exclude<CallbackCheck, { ok: true }>): void;
 }
 
@@ -145,7 +145,7 @@ export interface GatewayPaymentMethod {
 export type CustomerPaymentPage = { kind: 'redirect'; url: string } | { kind: 'form'; action: string; method: 'GET' | 'POST'; fields: Record<string, string> }
 
 export interface PaymentGateway {
-  /** The provider value of the API (`eccaex`, `cryptosteroid`, `smartwm`). */
+  /** The provider value of the API (e.g. `cryptosteroid`, `smartwm`). */
   readonly name: string;
   readonly capabilities: GatewayCapabilities;
   readonly callbacks: GatewayCallbacks;

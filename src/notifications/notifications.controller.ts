@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
-import { decodeCursor, encodeCursor, parseLimit } from '../orders/orders.controller';
+import { decodeCursor, encodeCursor, parseLimit } from '../common/paging';
 import { isUuid } from '../common/ids';
 import { NOTIFICATION_STATUSES, NOTIFICATION_TYPES } from './notification-policy';
 import { NotificationSender } from './notification-sender.service';

@@ -6,7 +6,7 @@ import { gatewayPassthroughError } from '../gateways/gateway-api-errors';
 import type { InvoiceRef, PaymentGateway } from '../gateways/gateway.port';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { OrdersService } from './orders.service';
-import { GatewayWebhookHistoryOutput, GatewayWebhookResendOutput } from '../openapi/responses';
+import { GatewayWebhookHistoryOutput, GatewayWebhookResendOutput } from './outputs/gateway-webhooks.output';
 
 /** The gateway's own webhook history and manual resend, for the order's invoice (ops; gateways with capabilities.webhookHistory). */
 @ApiTags('ops')

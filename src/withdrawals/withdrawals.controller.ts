@@ -4,7 +4,7 @@ import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { GatewayError } from '../gateways/gateway.errors';
 import { gatewayApiError } from '../gateways/gateway-api-errors';
-import { parseLimit } from '../orders/orders.controller';
+import { parseLimit } from '../common/paging';
 import { isUuid } from '../common/ids';
 import { statusesMatching } from './withdrawal.mapping';
 import { toWithdrawalOutput, WithdrawalListOutput, WithdrawalOutput, WithdrawalSyncOutput } from './withdrawal.output';

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
-import { CallbackReceivedOutput } from '../../openapi/responses';
+import { CallbackReceivedOutput } from '../../webhooks/outputs/callback.output';
 
 /** The OpenAPI description of EccaEx's callback route (POST /v1/webhooks/eccaex), put on the generic intake's handler. */
 export const eccaexCallbackDocs = (): MethodDecorator =>

@@ -30,7 +30,7 @@ export interface GatewayErrorInfo {
 export interface GatewayHttpProfile {
   /** The provider value (GatewayError.info.gateway, log field `gateway`). */
   gateway: string;
-  /** How log lines and error messages name it ('EccaEx'). */
+  /** How log lines and error messages name it (its brand's spelling). */
   label: string;
   baseUrl: string;
   /** The deadline of one attempt, ms (read on every call: settings may be swapped by tests). */

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import { CallbackReceivedOutput } from '../../openapi/responses';
+import { CallbackReceivedOutput } from '../../webhooks/outputs/callback.output';
 
 /**
  * The OpenAPI description of SmartWM's status_url route (GET /v1/webhooks/smartwm/{order_id}?token=),

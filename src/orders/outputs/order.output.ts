@@ -14,7 +14,7 @@ export class PaymentOutput {
 export class OrderOutput {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'order-2026-0001' }) external_id: string;
-  @ApiProperty({ example: 'eccaex' }) provider: string;
+  @ApiProperty({ example: 'cryptosteroid' }) provider: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty({ example: '1500.00' }) amount: string;
   @ApiProperty({ example: 'UAH' }) currency: string;
