@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app';
+import { createOrderFor, deliver, GATEWAY_DRIVERS } from '../support/gateways';
 
 jest.setTimeout(120_000);
 
@@ -196,5 +197,39 @@ describe('SmartWM through the service (sandbox mode)', () => {
     await simulate(res.body.gateway_invoice_id, { status: 'CANCELED' });
     await waitFor('canceled', async () => (await get(res.body.id)).status === 'canceled');
     await app.http.get(`/pay/${res.body.id}`).expect(409);
+  });
+
+  describe('its test driver (test/support/gateways/smartwm.ts), as the shared suites use it', () => {
+    const driver = GATEWAY_DRIVERS.find((d) => d.name === 'smartwm')!;
+
+    it('settle with pings muted, then the trusted ping: paid; the forged one: 401 INVALID_TOKEN', async () => {
+      await driver.muteCallbacks(app.http, true);
+      const o = await createOrderFor(app.http, driver);
+      await driver.settle(app.http, o, 'success');
+      const forged = await deliver(app.http, driver.forged(o, 'success')).expect(401);
+      expect(forged.body.error.code).toBe(driver.rejectionCode);
+      expect((await deliver(app.http, driver.callback(o, 'success')).expect(200)).body).toEqual({ received: true, duplicate: false });
+      await waitFor('paid', async () => (await get(o.id)).status === 'paid');
+      // Duplicates are one per order status: the order is paid now, so one more read, then duplicates.
+      expect((await deliver(app.http, driver.callback(o, 'success')).expect(200)).body).toEqual({ received: true, duplicate: false });
+      expect((await deliver(app.http, driver.callback(o, 'success')).expect(200)).body).toEqual({ received: true, duplicate: true });
+    });
+
+    it.each(['fail', 'cancel', 'expire'] as const)('settle %s', async (outcome) => {
+      const o = await createOrderFor(app.http, driver);
+      await driver.settle(app.http, o, outcome);
+      await waitFor(outcome, async () => ['failed', 'canceled'].includes((await get(o.id)).status));
+      expect((await get(o.id)).status).toBe(outcome === 'fail' ? 'failed' : 'canceled');
+    });
+
+    it('failReadBack makes the read-back fail until clearFaults', async () => {
+      await driver.muteCallbacks(app.http, true);
+      const o = await createOrderFor(app.http, driver);
+      await driver.settle(app.http, o, 'success');
+      await driver.failReadBack(app.http, 503);
+      expect((await app.http.post(`/v1/orders/${o.id}/reconcile`).set(ops)).status).toBe(503);
+      await driver.clearFaults(app.http);
+      expect((await app.http.post(`/v1/orders/${o.id}/reconcile`).set(ops).expect(200)).body.status).toBe('paid');
+    });
   });
 });

@@ -51,6 +51,8 @@ export interface GatewayDriver {
   failReadBack(http: Http, status: number): Promise<void>;
   /** Clears every sandbox fault. */
   clearFaults(http: Http): Promise<void>;
+  /** Called by createOrderFor after a 201: what the driver must learn of a new order (SmartWM: its status_url token, from the sandbox). */
+  afterCreate?(http: Http, order: TestOrder): Promise<void>;
 }
 
 export function deliver(http: Http, cb: DeliverableCallback) {
