@@ -21,10 +21,7 @@ export const opsAssetsDir = (): string => join(pagesDir(), 'ops');
 /** The console's bundle was built (app.js and app.css exist). */
 export const opsAssetsBuilt = (dir = opsAssetsDir()): boolean => existsSync(join(dir, 'app.js')) && existsSync(join(dir, 'app.css'));
 
-/**
- * Serves the ops console's built bundle with @fastify/static at /ops/assets/. Revalidated on every
- * load (ETag) rather than cached for long: the names carry no content hash.
- */
+/** Serves the ops console's built bundle with @fastify/static at /ops/assets/. */
 export function registerOpsAssets(app: NestFastifyApplication): void {
   app.useStaticAssets({
     root: opsAssetsDir(),
@@ -33,7 +30,8 @@ export function registerOpsAssets(app: NestFastifyApplication): void {
     index: false,
     list: false,
     dotfiles: 'deny',
-    cacheControl: false,
-    setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
+    // max-age=0: the browser revalidates with the ETag on every load (the names carry no content hash).
+    cacheControl: true,
+    maxAge: 0,
   });
 }
