@@ -195,7 +195,8 @@ describe('browser: ops console, review queue and what a newcomer tripped over', 
     await payment.getByRole('heading', { name: 'Payment attempt (not settled)' }).waitFor();
     expect(await payment.innerText()).toContain('The order is failed: no money was credited.');
     expect(await payment.innerText()).toMatch(/Would have been credited \(net\)\s+[\d,]+\.\d+ USDT/);
-    expect(await payment.innerText()).not.toMatch(/^Credited to the merchant/m);
+    expect(await payment.innerText()).toMatch(/Asked of the customer\s+1,537\.50 UAH/);
+    expect(await payment.innerText()).not.toMatch(/Credited to the merchant|Customer pays/);
     const changes = await page.locator('section#timeline tbody td[data-label="Change"]').allInnerTexts();
     expect(changes.length).toBe(events.length);
     for (const c of changes) {

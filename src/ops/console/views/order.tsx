@@ -388,6 +388,12 @@ function Summary({ o, timeline }: { o: Order; timeline: OrderEvent[] }): JSX.Ele
   );
 }
 
+/** An order that is not paid shows what was asked and what would have been credited, never what "pays". */
+const UNSETTLED_LABELS: Record<string, string> = {
+  'Customer pays': 'Asked of the customer',
+  'Credited to the merchant (net)': 'Would have been credited (net)',
+};
+
 function PaymentCard({ o }: { o: Order }): JSX.Element {
   const p = o.payment;
   const settled = o.status === 'paid';
@@ -412,7 +418,7 @@ function PaymentCard({ o }: { o: Order }): JSX.Element {
       <dl class={`summary figures${settled ? '' : ' unsettled'}`}>
         {figures.map((f) => (
           <div class={`fig-${f.kind ?? 'info'}`}>
-            <dt>{settled || f.kind !== 'net' ? f.label : 'Would have been credited (net)'}</dt>
+            <dt>{settled ? f.label : (UNSETTLED_LABELS[f.label] ?? f.label)}</dt>
             <dd class={f.kind === 'fee' || f.kind === 'net' || f.kind === 'gross' ? 'num-left' : undefined}>{f.value}</dd>
           </div>
         ))}
