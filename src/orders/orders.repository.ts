@@ -356,8 +356,10 @@ export class OrdersRepository {
     if (q.customer_id) qb.andWhere('o.customer_id = :cid', { cid: q.customer_id });
     if (q.provider) qb.andWhere('o.provider = :provider', { provider: q.provider });
     if (q.q) {
-      // o.id is a uuid column: compared only with a uuid (anything else would be a cast error).
-      qb.andWhere(isUuid(q.q) ? '(o.id = :q OR o.external_id = :q OR o.customer_id = :q)' : '(o.external_id = :q OR o.customer_id = :q)', { q: q.q });
+      // o.id is a uuid column: compared only with a uuid, and through a parameter of its own (one
+      // parameter cannot be both uuid and text).
+      if (isUuid(q.q)) qb.andWhere('(o.id = :qid OR o.external_id = :q OR o.customer_id = :q)', { qid: q.q, q: q.q });
+      else qb.andWhere('(o.external_id = :q OR o.customer_id = :q)', { q: q.q });
     }
     if (q.created_from) qb.andWhere('o.created_at >= :from', { from: q.created_from });
     if (q.created_to) qb.andWhere('o.created_at < :to', { to: q.created_to });
