@@ -22,7 +22,8 @@ describe('the ops console bundle', () => {
     expect(readFileSync(join(dir, 'app.css'), 'utf8')).toContain('table.cards');
   });
 
-  it('finds the project root from src/ops (and so from dist/src/ops)', () => {
+  it('finds the project root from src/ops (and so from dist/src/ops); a build compiled outside it uses the working directory', () => {
     expect(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).toContain('"name": "merchant-payments"');
+    expect(projectRoot(out)).toBe(process.cwd());
   });
 });

@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-/** The repository (or image) root: the nearest folder up from here with a package.json (src/ops and dist/src/ops alike). */
+/**
+ * The repository (or image) root: the nearest folder up from here with a package.json (src/ops and
+ * dist/src/ops alike); the working directory for a build compiled elsewhere (the fault suite's).
+ */
 export function projectRoot(from = __dirname): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
+    if (up === dir) return process.cwd();
     dir = up;
   }
   return dir;
