@@ -4,7 +4,6 @@ import { api, type Notification, type Order, type OrderEvent, type Page, type St
 import {
   type ApiErrorShape,
   amountOf,
-  errorInWords,
   eventName,
   exceptionHelp,
   exceptionName,
@@ -517,4 +516,3 @@ function Timeline({ events }: { events: OrderEvent[] }): JSX.Element {
   );
 }
 
-export { errorInWords };
