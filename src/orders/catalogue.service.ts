@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayCurrency, GatewayPaymentMethod } from '../gateways/gateway.port';
 import { gatewayApiError, GatewaysService } from '../gateways/gateways.service';
+import { checkAmountLimits, LimitRefusal } from './amount-limits';
 
 const TTL_MS = 60_000;
 
@@ -26,6 +27,21 @@ export class CatalogueService {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * An amount no payment method of the currency can take (CONTRACT section 3), judged from the
+   * gateway's published min_sum / max_sum; null when one can, and when the catalogue cannot say
+   * right now (the invoice call will be the judge then).
+   */
+  async amountOutsideLimits(amount: string, currency: string, provider = 'eccaex', paymentMethod?: string | null): Promise<LimitRefusal | null> {
+    let methods: GatewayPaymentMethod[];
+    try {
+      methods = await this.paymentMethods(currency, provider);
+    } catch {
+      return null;
+    }
+    return checkAmountLimits(amount, currency, methods, paymentMethod);
   }
 
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -223,7 +223,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
           {
             name: 'Monobank UA',
             method_code: 'monobank',
-            min_sum: '100.00',
+            min_sum: '1.00',
             max_sum: '10000.00',
             logo_url: null,
             payment_time: 15,
@@ -235,7 +235,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
           {
             name: 'PrivatBank UA',
             method_code: 'privatbank',
-            min_sum: '100.00',
+            min_sum: '1.00',
             max_sum: '15000.00',
             logo_url: null,
             payment_time: 15,
@@ -338,7 +338,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
       const big = await create({ amount: '12000.00' });
       const onlyPrivat = await app.http.get(`${API}/public/invoice/${big.invoice_id}/payment-methods`).expect(200);
       expect(onlyPrivat.body.data.map((m: any) => m.method_code)).toEqual(['privatbank']);
-      const small = await create({ amount: '50.00' });
+      const small = await create({ amount: '0.50' });
       expect((await app.http.get(`${API}/public/invoice/${small.invoice_id}/payment-methods`).expect(200)).body.data).toEqual([]);
     });
 
