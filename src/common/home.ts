@@ -1,6 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Settings } from '../config/settings';
-import { escapeHtml } from './html';
+import { escapeHtml, htmlHead } from './html';
+
+const HOME_CSS = `
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f7f9}
+main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}
+h1{font-size:1.5rem;margin:0 0 .5rem}
+ul{list-style:none;padding:0;margin:1rem 0}
+li{background:#fff;border-radius:.75rem;padding:1rem 1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-bottom:.75rem}
+li a{font-weight:700;font-size:1.125rem;color:#1d4ed8;display:block}
+li span{color:#4b5563}
+a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+code{overflow-wrap:anywhere}
+`;
 
 /**
  * A 16×16 icon (ICO holding one 32-bit BMP): a blue rounded square with a white bar, the pages'
@@ -62,23 +74,7 @@ export function homePage(settings: Settings): string {
   ].join('\n');
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>Merchant payments service</title>
-<style>
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f7f9}
-main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}
-h1{font-size:1.5rem;margin:0 0 .5rem}
-ul{list-style:none;padding:0;margin:1rem 0}
-li{background:#fff;border-radius:.75rem;padding:1rem 1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-bottom:.75rem}
-li a{font-weight:700;font-size:1.125rem;color:#1d4ed8;display:block}
-li span{color:#4b5563}
-a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
-code{overflow-wrap:anywhere}
-</style>
-</head>
+${htmlHead('Merchant payments service', HOME_CSS)}
 <body>
 <main>
 <h1>Merchant payments service</h1>

@@ -4,6 +4,7 @@ import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { GatewayCurrency, GatewayPaymentMethod } from '../gateways/gateway.port';
 import { CatalogueService } from './catalogue.service';
+import { PROVIDERS } from './inputs/create-order.input';
 import { CurrencyListOutput, PaymentMethodListOutput } from '../openapi/responses';
 
 @ApiTags('catalogue')
@@ -25,12 +26,14 @@ export class CatalogueController {
   @Get('payment-methods')
   @ApiOperation({ summary: "The gateway's payment methods (cached at most 60 s)" })
   @ApiQuery({ name: 'currency', required: false, example: 'UAH' })
+  @ApiQuery({ name: 'provider', required: false, enum: PROVIDERS, description: 'the gateway whose methods to list (default: eccaex); a gateway that is off is 400 naming provider, so this also tells a storefront which gateways are on' })
   @ApiOkResponse({ type: PaymentMethodListOutput })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (currency)' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (currency, provider)' })
   @ApiResponse({ status: 502, description: 'GATEWAY_ERROR' })
   @ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE' })
-  async paymentMethods(@Query('currency') currency?: string): Promise<{ data: GatewayPaymentMethod[] }> {
+  async paymentMethods(@Query('currency') currency?: string, @Query('provider') provider?: string): Promise<{ data: GatewayPaymentMethod[] }> {
     if (currency !== undefined && !/^[A-Za-z]{3}$/.test(currency)) throw ApiError.validation({ currency: ['must be three letters (ISO 4217)'] });
-    return { data: await this.catalogue.paymentMethods(currency?.toUpperCase()) };
+    if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) throw ApiError.validation({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
+    return { data: await this.catalogue.paymentMethods(currency?.toUpperCase(), provider) };
   }
 }
