@@ -41,11 +41,12 @@ dt{color:#4b5563}dd{margin:0;overflow-wrap:anywhere}
 .error{border-left:4px solid #b91c1c}
 fieldset{border:0;padding:0;margin:0 0 1rem}
 legend{font-weight:700;margin-bottom:.5rem}
-.option{display:flex;gap:.75rem;align-items:flex-start;border:1px solid #d1d5db;border-radius:.5rem;padding:.75rem;margin-bottom:.5rem;cursor:pointer;background:#fff}
+.option{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:flex-start;border:1px solid #d1d5db;border-radius:.5rem;padding:.75rem;margin-bottom:.5rem;cursor:pointer;background:#fff;font-weight:400}
 .option:focus-within{outline:3px solid #2563eb;outline-offset:2px}
 .option input{margin-top:.3rem;width:1.25rem;height:1.25rem;flex:none}
 .option span{display:block}
-.option .to-pay{font-weight:700;font-variant-numeric:tabular-nums;margin-left:auto;white-space:nowrap;padding-left:.5rem}
+.option .what{flex:1 1 12rem;min-width:0}
+.option .to-pay{font-weight:700;font-variant-numeric:tabular-nums;margin-left:auto;white-space:nowrap;padding-left:2rem}
 .alt{font-size:.9375rem;color:#4b5563;margin:-.25rem 0 .75rem}
 dd.money{font-variant-numeric:tabular-nums}
 code{overflow-wrap:anywhere}
@@ -105,7 +106,7 @@ export function shopCheckoutPage(product: Product, customerId: string, groups: G
           first = false;
           return `<label class="option" for="${escapeHtml(id)}">
 <input type="radio" id="${escapeHtml(id)}" name="pay" value="${escapeHtml(o.value)}"${checked} required>
-<span><strong>${escapeHtml(o.label)}</strong><span class="muted">${escapeHtml(o.detail)}</span></span>
+<span class="what"><strong>${escapeHtml(o.label)}</strong><span class="muted">${escapeHtml(o.detail)}</span></span>
 <span class="to-pay">${escapeHtml(money(o.amount, o.currency))}</span>
 </label>`;
         })
