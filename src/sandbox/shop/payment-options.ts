@@ -53,10 +53,11 @@ export function smartwmCurrency(m: ApiMethod): string | null {
 /**
  * The ways to pay `product`, from what the service says each gateway offers (`methods[g]`
  * undefined = the gateway is not on). EccaEx: one option, the bank is chosen on its page, offered
- * when a method takes the price; CryptoSteroid: one option per coin, in dollars; SmartWM: one per
+ * when a method takes the price; CryptoSteroid: one option per coin it lists (or one, the coin
+ * chosen on its page, when it lists none), in dollars; SmartWM: one per
  * card or mobile-money method in a currency the shop sells in.
  */
-export function payOptions(product: Product, methods: Partial<Record<ShopGateway, ApiMethod[]>>): GatewayGroup[] {
+export function payOptions(product: Product, methods: Partial<Record<ShopGateway, ApiMethod[] | null>>): GatewayGroup[] {
   const groups: GatewayGroup[] = [];
   const ecca = methods.eccaex;
   if (ecca) {
@@ -70,7 +71,14 @@ export function payOptions(product: Product, methods: Partial<Record<ShopGateway
     }
   }
   const coins = methods.cryptosteroid;
-  if (coins?.length) {
+  if (coins === null) {
+    // On, with no published list: the coin is chosen on the CryptoSteroid page.
+    groups.push({
+      provider: 'cryptosteroid',
+      title: GATEWAY_TITLES.cryptosteroid,
+      options: [{ value: 'cryptosteroid', provider: 'cryptosteroid', method: null, label: 'Pay with a coin', detail: 'you choose the coin on the CryptoSteroid page', amount: product.usd, currency: 'USD' }],
+    });
+  } else if (coins?.length) {
     groups.push({
       provider: 'cryptosteroid',
       title: GATEWAY_TITLES.cryptosteroid,

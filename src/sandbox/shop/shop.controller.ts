@@ -24,12 +24,21 @@ function firstString(body: unknown, name: string): string | undefined {
 
 const customerOf = (v: string | undefined) => (v ?? '').trim() || 'demo_customer';
 
-/** What the buyer paid, where the gateway reports it: the order's amount plus the commission the buyer paid. */
+const decimalText = (v: unknown): v is string => typeof v === 'string' && /^\d+(\.\d+)?$/.test(v);
+
+/**
+ * What the buyer paid, where the gateway reports it: EccaEx's `amount_fiat` (the order's amount
+ * plus the commission the buyer paid); CryptoSteroid's coin amount received, in the coin.
+ */
 export function paidFigures(o: ApiOrder): { paid: string; currency: string; commission: string | null } | null {
-  const fiat = o.payment?.amount_fiat;
-  if (typeof fiat !== 'string' || !/^\d+(\.\d+)?$/.test(fiat)) return null;
-  const extra = new Decimal(fiat).minus(o.amount);
-  return { paid: new Decimal(fiat).toFixed(2), currency: o.currency, commission: extra.gt(0) ? extra.toFixed(2) : null };
+  const p = o.payment;
+  if (!p) return null;
+  if (decimalText(p.amount_fiat)) {
+    const extra = new Decimal(p.amount_fiat).minus(o.amount);
+    return { paid: new Decimal(p.amount_fiat).toFixed(2), currency: o.currency, commission: extra.gt(0) ? extra.toFixed(2) : null };
+  }
+  if (decimalText(p.coin_received) && typeof p.coin === 'string') return { paid: p.coin_received, currency: p.coin, commission: null };
+  return null;
 }
 
 /**
@@ -62,8 +71,8 @@ export class ShopController {
     const lists = await Promise.all(
       SHOP_GATEWAYS.map(async (g) => [g, await this.api.paymentMethods<ApiMethod>(base, g, g === 'eccaex' ? product.currency : undefined)] as const),
     );
-    const methods: Partial<Record<ShopGateway, ApiMethod[]>> = {};
-    for (const [g, list] of lists) if (list) methods[g] = list;
+    const methods: Partial<Record<ShopGateway, ApiMethod[] | null>> = {};
+    for (const [g, list] of lists) if (list !== undefined) methods[g] = list;
     return payOptions(product, methods);
   }
 
@@ -164,6 +173,7 @@ export class ShopController {
         method: o.payment?.method_code ?? null,
         method_name: await this.methodName(req, o),
         amount_paid: figures?.paid ?? null,
+        paid_currency: figures?.currency ?? null,
         commission: figures?.commission ?? null,
         payment_link: o.status === 'awaiting_payment' ? o.payment_link : null,
       },

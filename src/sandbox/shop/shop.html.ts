@@ -172,6 +172,8 @@ export interface ShopOrderView {
   method_name: string | null;
   /** What the buyer paid (the order's amount plus the commission they paid), where the gateway reports it; paid orders only. */
   amount_paid: string | null;
+  /** The unit of amount_paid: the order's currency, or a coin. */
+  paid_currency: string | null;
   commission: string | null;
   /** Only while the order still waits for a payment. */
   payment_link: string | null;
@@ -223,7 +225,7 @@ function paidRows(view: ShopOrderView): string {
   if (view.method_name) rows.push(`<div><dt>${view.status === 'paid' ? 'Paid with' : 'Payment method'}</dt><dd>${escapeHtml(view.method_name)} (${escapeHtml(GATEWAY_NAMES[view.provider] ?? view.provider)})</dd></div>`);
   if (view.status === 'paid' && view.amount_paid) {
     const extra = view.commission ? ` <span class="muted">(incl. ${escapeHtml(money(view.commission, view.currency))} commission)</span>` : '';
-    rows.push(`<div><dt>You paid</dt><dd class="money" id="amount-paid">${escapeHtml(money(view.amount_paid, view.currency))}${extra}</dd></div>`);
+    rows.push(`<div><dt>You paid</dt><dd class="money" id="amount-paid">${escapeHtml(money(view.amount_paid, view.paid_currency ?? view.currency))}${extra}</dd></div>`);
   }
   if (view.status === 'paid' && view.paid_at) rows.push(`<div><dt>Paid at</dt><dd>${escapeHtml(utcTime(view.paid_at))}</dd></div>`);
   return rows.join('\n');

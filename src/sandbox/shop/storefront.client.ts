@@ -55,13 +55,15 @@ export class ShopStorefrontClient {
   }
 
   /**
-   * The methods a gateway offers (GET /v1/payment-methods?provider=…): undefined when the service
-   * says the gateway is not on (400 naming provider) or cannot list them right now.
+   * What a gateway that is on offers (GET /v1/payment-methods?provider=…): its methods, or null
+   * when it is on but publishes no list (400 NOT_SUPPORTED); undefined when the service says it is
+   * not on (400 naming provider) or cannot say right now.
    */
-  async paymentMethods<T>(base: string, provider: string, currency?: string): Promise<T[] | undefined> {
+  async paymentMethods<T>(base: string, provider: string, currency?: string): Promise<T[] | null | undefined> {
     const q = new URLSearchParams({ provider, ...(currency ? { currency } : {}) });
     const r = await this.call<{ data: T[] }>(base, 'GET', `/v1/payment-methods?${q.toString()}`);
-    return r.ok && Array.isArray(r.data.data) ? r.data.data : undefined;
+    if (r.ok) return Array.isArray(r.data.data) ? r.data.data : undefined;
+    return r.status === 400 && r.problem.code === 'NOT_SUPPORTED' ? null : undefined;
   }
 
   async call<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiReply<T>> {
