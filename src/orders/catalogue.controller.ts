@@ -4,8 +4,8 @@ import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { GatewayCurrency, GatewayPaymentMethod } from '../gateways/gateway.port';
 import { CatalogueService } from './catalogue.service';
-import { PROVIDERS } from './inputs/create-order.input';
-import { CurrencyListOutput, PaymentMethodListOutput } from '../openapi/responses';
+import { PROVIDER_RE } from './inputs/create-order.input';
+import { CurrencyListOutput, PaymentMethodListOutput } from './outputs/catalogue.output';
 
 @ApiTags('catalogue')
 @ApiBearerAuth()
@@ -26,14 +26,14 @@ export class CatalogueController {
   @Get('payment-methods')
   @ApiOperation({ summary: "The gateway's payment methods (cached at most 60 s)" })
   @ApiQuery({ name: 'currency', required: false, example: 'UAH' })
-  @ApiQuery({ name: 'provider', required: false, enum: PROVIDERS, description: 'the gateway whose methods to list (default: eccaex); a gateway that is off is 400 naming provider, so this also tells a storefront which gateways are on' })
+  @ApiQuery({ name: 'provider', required: false, example: 'eccaex', description: 'the gateway whose methods to list (default: DEFAULT_PROVIDER); a gateway that is off is 400 VALIDATION_FAILED naming provider, one that publishes no list 400 NOT_SUPPORTED, so this also tells a storefront which gateways are on' })
   @ApiOkResponse({ type: PaymentMethodListOutput })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (currency, provider)' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (currency, provider); NOT_SUPPORTED (the gateway publishes no catalogue)' })
   @ApiResponse({ status: 502, description: 'GATEWAY_ERROR' })
   @ApiResponse({ status: 503, description: 'GATEWAY_UNAVAILABLE' })
   async paymentMethods(@Query('currency') currency?: string, @Query('provider') provider?: string): Promise<{ data: GatewayPaymentMethod[] }> {
     if (currency !== undefined && !/^[A-Za-z]{3}$/.test(currency)) throw ApiError.validation({ currency: ['must be three letters (ISO 4217)'] });
-    if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) throw ApiError.validation({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
+    if (provider !== undefined && !PROVIDER_RE.test(provider)) throw ApiError.validation({ provider: ['must name a gateway of this service'] });
     return { data: await this.catalogue.paymentMethods(currency?.toUpperCase(), provider) };
   }
 }

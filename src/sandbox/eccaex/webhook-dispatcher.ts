@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
 import { rowsOf } from '../../database/sql';
-import { signEccaex } from '../../webhooks/signature/eccaex-signature';
+import { signEccaex } from '../../gateways/eccaex/eccaex-signature';
 import { SandboxError } from './errors';
 import { SandboxControl } from './faults';
 import { iso } from './format';

@@ -12,7 +12,7 @@
  * `verifyEccaex` never throws: every failure is a `{ ok: false, reason }`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from '../../config/settings';
+import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from './eccaex.settings';
 
 export interface SignatureScheme {
   payload: SignaturePayload;
