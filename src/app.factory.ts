@@ -11,6 +11,7 @@ import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/in
 import { requestIdOf } from './common/logging';
 import { QuietStartupLogger } from './common/quiet-startup-logger';
 import { registerHome } from './common/home';
+import { sleep } from './common/sleep';
 import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
 import { withDevSecrets } from './config/dev-secrets';
 import { Settings } from './config/settings';
@@ -42,7 +43,6 @@ export interface RunningApp {
   close(options?: CloseOptions): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Stops accepting connections and waits for the open ones to end (bounded; then they are cut). */
 async function closeServer(server: Server, inFlightMs: number, log: NestLogger): Promise<void> {
@@ -82,7 +82,8 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       genReqId: (req: import('node:http').IncomingMessage) => requestIdOf(req),
       requestTimeout: settings.requestTimeoutMs,
       return503OnClosing: true,
-      trustProxy: true,
+      // Whether X-Forwarded-For is believed for req.ip (the CryptoSteroid source allow-list reads it).
+      trustProxy: settings.trustProxy,
       // An order ref may be an external_id of up to 128 characters (Fastify's default is 100).
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors,

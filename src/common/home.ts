@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Settings } from '../config/settings';
-import { escapeHtml, htmlHead } from './html';
+import { sandboxed } from '../sandbox/sandbox.module';
+import { BASE_CSS, escapeHtml, htmlDocument } from './html';
 
 const HOME_CSS = `
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f7f9}
@@ -56,15 +57,9 @@ export function faviconIco(): Buffer {
   return Buffer.concat([dir, image]);
 }
 
-/** Gateways whose emulator this service mounts (mode sandbox), in the contract's order. */
-export function sandboxGateways(settings: Settings): string[] {
-  const all = settings as unknown as Record<string, { mode?: unknown } | undefined>;
-  return ['eccaex', 'cryptosteroid', 'smartwm'].filter((g) => all[g]?.mode === 'sandbox');
-}
-
 /** GET /: where to go from here (the pages and the API docs), instead of a 404. */
 export function homePage(settings: Settings): string {
-  const sandboxes = sandboxGateways(settings);
+  const sandboxes = sandboxed(settings);
   const link = (href: string, text: string, note: string) => `<li><a href="${escapeHtml(href)}">${escapeHtml(text)}</a><span>${escapeHtml(note)}</span></li>`;
   const items = [
     sandboxes.length ? link('/sandbox/shop', 'Demo shop', 'buy a product and pay on a sandbox payment page') : '',
@@ -72,20 +67,18 @@ export function homePage(settings: Settings): string {
     link('/docs', 'API documentation', 'every route, with the OpenAPI document at /docs-json'),
     link('/health/ready', 'Readiness', 'database reachable and migrations applied'),
   ].join('\n');
-  return `<!doctype html>
-<html lang="en">
-${htmlHead('Merchant payments service', HOME_CSS)}
-<body>
-<main>
+  return htmlDocument({
+    title: 'Merchant payments service',
+    css: BASE_CSS + HOME_CSS,
+    body: `<main>
 <h1>Merchant payments service</h1>
 <p>This is the payments API. People usually want one of these pages:</p>
 <ul>
 ${items}
 </ul>
 <p>Storefronts call <code>POST /v1/orders</code> with a storefront key; see the API documentation.</p>
-</main>
-</body>
-</html>`;
+</main>`,
+  });
 }
 
 /** `GET /` (a page of links) and `GET /favicon.ico`: neither is a 404. */

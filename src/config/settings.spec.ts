@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { withDevSecrets } from './dev-secrets';
+import { gatewayPlugins } from '../gateways/gateways.registry';
 import { DEMO_KEYS, loadSettings, Settings, SettingsError } from './settings';
 
 type Env = Record<string, string | undefined>;
@@ -16,6 +17,8 @@ const LIVE: Env = {
   OPS_API_KEYS: 'sk_ops_live_0123456789ab',
   DATABASE_URL: 'postgres://payments@db.internal:5432/payments',
   PUBLIC_BASE_URL: 'https://pay.shop.example',
+  CRYPTOSTEROID_API_KEY: 'cs_live_0123456789abcdef',
+  CRYPTOSTEROID_MERCHANT_ID: '6f1c2a9e-4b7d-4c1e-9a3f-2d8e5b7c9a01',
 };
 
 /** The SettingsError loadSettings throws for `env` (fails the test when it does not throw). */
@@ -121,6 +124,15 @@ describe('settings: values are parsed once and a bad one names itself', () => {
   });
 });
 
+describe('settings: DEFAULT_PROVIDER', () => {
+  it('defaults to the first registered gateway that is on, and must name one that is on', () => {
+    expect(loadSettings({}).defaultProvider).toBe(gatewayPlugins()[0]!.name);
+    expect(loadSettings({ DEFAULT_PROVIDER: 'eccaex' }).defaultProvider).toBe('eccaex');
+    expectRefused({ DEFAULT_PROVIDER: 'paypal' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
+    expectRefused({ ...LIVE, DEFAULT_PROVIDER: 'cryptosteroid' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
+  });
+});
+
 describe('settings: gateway modes', () => {
   it.each<[string, Env, Settings['eccaex']['mode']]>([
     ['nothing set: the sandbox', {}, 'sandbox'],
@@ -135,8 +147,10 @@ describe('settings: gateway modes', () => {
 
   it('production without credentials runs no emulator: every gateway is off, so start-up stops with one line', () => {
     const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/payments', PUBLIC_BASE_URL: 'https://pay.shop.example' };
-    expectRefused(env, 'ECCAEX_MODE', /no gateway is on/);
-    expectRefused({ ECCAEX_MODE: 'off' }, 'ECCAEX_MODE', /no gateway is on/);
+    expectRefused(env, 'ECCAEX_MODE, CRYPTOSTEROID_MODE', /no gateway is on/);
+    expectRefused({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'off' }, 'ECCAEX_MODE, CRYPTOSTEROID_MODE', /no gateway is on/);
+    // One gateway on is enough.
+    expect(loadSettings({ ECCAEX_MODE: 'off' }).cryptosteroid.mode).toBe('sandbox');
   });
 
   it('an explicit sandbox in production runs, and says so as a warning', () => {
@@ -157,6 +171,7 @@ describe('settings: live mode refuses what would lose money or leak keys', () =>
   it('the reference live deployment is accepted', () => {
     const s = loadSettings(LIVE);
     expect(s.eccaex).toMatchObject({ mode: 'live', baseUrl: 'https://api.ecca-ex.com/api/v1', apiKey: LIVE.ECCAEX_API_KEY });
+    expect(s.cryptosteroid).toMatchObject({ mode: 'live', baseUrl: 'https://api.cryptosteroid.com', apiKey: LIVE.CRYPTOSTEROID_API_KEY });
     expect(s.merchantSuccessUrl).toBeUndefined();
   });
 
@@ -282,6 +297,23 @@ describe('settings: the sandbox keys kept in DATA_DIR', () => {
     const d = dataDir();
     const s = withDevSecrets(loadSettings({ ...LIVE, DATA_DIR: d }));
     expect(s.eccaex.apiKey).toBe(LIVE.ECCAEX_API_KEY);
+    expect(s.cryptosteroid.apiKey).toBe(LIVE.CRYPTOSTEROID_API_KEY);
     expect(() => statSync(join(d, 'dev-keys.json'))).toThrow();
+  });
+});
+
+describe('settings: TRUST_PROXY', () => {
+  it.each<[string | undefined, boolean | string[]]>([
+    [undefined, false],
+    ['false', false],
+    ['true', true],
+    ['10.0.0.1', ['10.0.0.1']],
+    [' 10.0.0.0/8, ::1 ,192.168.1.7', ['10.0.0.0/8', '::1', '192.168.1.7']],
+  ])('%s: %j (X-Forwarded-For ignored unless it says so)', (value, expected) => {
+    expect(loadSettings({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['maybe', '10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1'])('%s is refused with one line naming it', (value) => {
+    expectRefused({ TRUST_PROXY: value }, 'TRUST_PROXY');
   });
 });

@@ -4,6 +4,8 @@
  * Nest modules (each adapter, into PAYMENT_GATEWAYS), the sandboxes (each mounted by its own
  * mode) and the defaults (DEFAULT_PROVIDER: the first one that is on) all come from here.
  */
+import type { CryptosteroidSettings } from './cryptosteroid/cryptosteroid.config';
+import { CRYPTOSTEROID_PLUGIN } from './cryptosteroid/cryptosteroid.plugin';
 import type { EccaexSettings } from './eccaex/eccaex.settings';
 import { ECCAEX_PLUGIN } from './eccaex/eccaex.plugin';
 import type { GatewayPlugin } from './gateway-plugin';
@@ -11,6 +13,7 @@ import type { GatewayPlugin } from './gateway-plugin';
 /** Each gateway's settings slice, under its name (`settings.eccaex`). */
 export interface GatewaySettingsSlices {
   eccaex: EccaexSettings;
+  cryptosteroid: CryptosteroidSettings;
 }
 
 /**
@@ -19,5 +22,5 @@ export interface GatewaySettingsSlices {
  * time could see a folder not loaded yet.
  */
 export function gatewayPlugins(): readonly GatewayPlugin[] {
-  return [ECCAEX_PLUGIN];
+  return [ECCAEX_PLUGIN, CRYPTOSTEROID_PLUGIN];
 }
