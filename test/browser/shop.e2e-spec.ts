@@ -28,7 +28,7 @@ describe.each(VIEWPORTS)('browser (%s): demo shop and EccaEx payment page', (vie
   const session = new BrowserSession();
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ CRYPTOSTEROID_MODE: 'sandbox' });
     await session.start();
   });
   afterEach(async () => {
@@ -154,6 +154,42 @@ describe.each(VIEWPORTS)('browser (%s): demo shop and EccaEx payment page', (vie
     await noSideScroll(page);
     await shot(page, `eccaex-paid-receipt-${viewport}`);
     await iconServed(page);
+  });
+
+  it('buys with CryptoSteroid (a coin) through its own sandbox page and comes back to the result page, paid', async () => {
+    const page = await open();
+    await page.goto(`${app.url}/sandbox/shop`);
+    await page.getByLabel('Customer id').fill(`coin_${viewport}`);
+    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1,500.00 UAH' }).click();
+    await page.getByRole('radio', { name: /Pay with a coin/ }).check();
+    expect(await page.locator('label', { hasText: 'Pay with a coin' }).innerText()).toContain('36.00 USD');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL(/\/sandbox\/cryptosteroid\//);
+    await page.getByRole('heading', { level: 2, name: 'Choose a coin' }).waitFor();
+    await page.getByRole('radio').first().check();
+    await noSideScroll(page);
+    await shot(page, `cryptosteroid-choose-coin-${viewport}`);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const payInFull = page.getByRole('button', { name: /^Pay in full/ });
+    await payInFull.waitFor();
+    await payInFull.click();
+    for (let i = 0; i < 30 && (await page.getByRole('heading', { level: 2, name: 'Payment received' }).count()) === 0; i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
+    await page.getByRole('heading', { level: 2, name: 'Payment received' }).waitFor();
+    await shot(page, `cryptosteroid-paid-${viewport}`);
+    await page.getByRole('link', { name: 'Return to the shop' }).click();
+    await page.waitForURL(/\/sandbox\/shop\/success\?order=shop-/);
+    await page.locator('#order-status[data-status="paid"][data-final="true"]').waitFor({ timeout: 60_000 });
+    const receipt = await page.locator('#receipt').innerText();
+    expect(receipt).toMatch(/Price\s+36\.00 USD/);
+    expect(receipt).toMatch(/Paid with\s+\S+ \(CryptoSteroid\)/);
+    expect(receipt).toMatch(/You paid\s+[\d,.]+ [A-Z0-9_]+/);
+    await noSideScroll(page);
+    await shot(page, `shop-success-cryptosteroid-${viewport}`);
+    const ref = new URL(page.url()).searchParams.get('order')!;
+    expect(await orderOf(app.http, ref)).toMatchObject({ provider: 'cryptosteroid', status: 'paid', amount: '36.00', currency: 'USD' });
   });
 
   it('while the gateway has not confirmed, the shop says so in words, not status names', async () => {
