@@ -33,8 +33,13 @@ export class OrdersController {
   @Auth('storefront')
   @ApiOperation({ summary: 'Create an order and its gateway invoice' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 characters; kept at least 24 h, scoped to the API key' })
-  @ApiResponse({ status: 201, type: OrderOutput, description: 'awaiting_payment, with payment_link' })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED' })
+  @ApiResponse({
+    status: 201,
+    type: OrderOutput,
+    description: 'awaiting_payment, with payment_link',
+    headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored first reply to the same Idempotency-Key and body, given again (absent otherwise)', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (details.fields; an amount no payment method takes names `amount`, with details.limits: the currency, the lowest min and highest max, and each method\'s min_sum / max_sum)' })
   @ApiResponse({ status: 409, description: 'DUPLICATE_EXTERNAL_ID or IDEMPOTENCY_IN_PROGRESS' })
   @ApiResponse({ status: 422, description: 'IDEMPOTENCY_KEY_REUSED' })
   @ApiResponse({ status: 502, description: "GATEWAY_ERROR (details.order_id names the pending order; details.reason invoice_mismatch when the gateway's invoice is not this order's: other external_id, amount or currency)" })
@@ -46,11 +51,12 @@ export class OrdersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     const result = await this.service.create(input, req.caller!, idempotencyKey);
+    const replayed: Record<string, string> = result.replayed ? { 'idempotent-replayed': 'true' } : {};
     if (result.status >= 400) {
       const stored = result.body as { error: { code: string; message: string; details: Record<string, unknown> } };
-      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details);
+      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details, replayed);
     }
-    void reply.status(result.status);
+    void reply.status(result.status).headers(replayed);
     return result.body;
   }
 

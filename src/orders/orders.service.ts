@@ -22,6 +22,8 @@ import { OrderOutput, toOrderOutput } from './outputs/order.output';
 export interface Reply {
   status: number;
   body: unknown;
+  /** The first reply to this Idempotency-Key, given again (sent as `Idempotent-Replayed: true`). */
+  replayed?: boolean;
 }
 
 /** The gateway answered with an invoice that is not the order's: the order did not move (the timeline keeps the invoice for ops). */
@@ -91,6 +93,9 @@ export class OrdersService {
     if ((await this.catalogue.isCurrencyEnabled(input.currency, provider)) === false) {
       throw ApiError.validation({ currency: [`currency ${input.currency} is not enabled at the gateway`] });
     }
+    // Where the gateway publishes its methods' min_sum / max_sum (EccaEx), an amount none takes is refused here.
+    const refused = await this.catalogue.amountOutsideLimits(input.amount, input.currency, provider, input.payment_method);
+    if (refused) throw new ApiError(400, 'VALIDATION_FAILED', refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.', { fields: refused.fields, limits: refused.limits });
     if (idempotencyKey === undefined) return { status: 201, body: (await this.createFresh(input, gateway)).output };
 
     if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {
@@ -105,7 +110,7 @@ export class OrdersService {
     // The key exists: a replay, another body (422), a call still running (409), or a retry that
     // takes over a failed or abandoned call and finishes its order.
     const claim = await this.idempotency.claim(scope, idempotencyKey, hash);
-    if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
+    if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
     const orderId = claim.orderId;
     const again = await this.settlingKey(idem, async () =>
       orderId ? ((await this.resume(orderId, gateway)) ?? (await this.createFresh(input, gateway, idem))) : this.createFresh(input, gateway, idem),

@@ -64,7 +64,10 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
 
     it('the shop creates the order through POST /v1/orders and 303s to its payment_link', async () => {
       const page = await app.http.get('/sandbox/shop').expect(200);
-      expect(page.text).toContain('action="/sandbox/shop/buy"');
+      expect(page.text).toContain('action="/sandbox/shop/checkout"');
+      const checkout = await app.http.get('/sandbox/shop/checkout?sku=premium-12m&customer_id=form_buyer').expect(200);
+      expect(checkout.text).toContain('action="/sandbox/shop/buy"');
+      expect(checkout.text).toContain('value="eccaex"');
       const r = await app.http.post('/sandbox/shop/buy').type('form').send({ sku: 'premium-12m', customer_id: 'form_buyer' }).expect(303);
       expect(r.headers.location).toMatch(new RegExp(`^${app.url}/sandbox/eccaex/pay/[0-9a-f-]{36}$`));
       const list = (await app.http.get('/v1/orders?customer_id=form_buyer').set({ Authorization: `Bearer ${app.settings.opsApiKeys[0]}` }).expect(200)).body.data;
