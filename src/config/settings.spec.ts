@@ -129,7 +129,8 @@ describe('settings: DEFAULT_PROVIDER', () => {
     expect(loadSettings({}).defaultProvider).toBe(gatewayPlugins()[0]!.name);
     expect(loadSettings({ DEFAULT_PROVIDER: 'eccaex' }).defaultProvider).toBe('eccaex');
     expectRefused({ DEFAULT_PROVIDER: 'paypal' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
-    expectRefused({ ...LIVE, DEFAULT_PROVIDER: 'cryptosteroid' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
+    expect(loadSettings({ DEFAULT_PROVIDER: 'cryptosteroid' }).defaultProvider).toBe('cryptosteroid');
+    expectRefused({ ...LIVE, CRYPTOSTEROID_MODE: 'off', CRYPTOSTEROID_API_KEY: undefined, CRYPTOSTEROID_MERCHANT_ID: undefined, DEFAULT_PROVIDER: 'cryptosteroid' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
   });
 });
 

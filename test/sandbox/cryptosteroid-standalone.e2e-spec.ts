@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { StandaloneSandbox, startStandaloneSandbox } from '../../src/sandbox/standalone-app';
+import { StandaloneSandbox, startStandaloneSandbox } from '../../src/sandbox/eccaex/standalone-app';
 import { freePort, freshDatabase, TestDatabase } from '../support/app';
 
 jest.setTimeout(180_000);
