@@ -5,6 +5,8 @@ export interface Product {
   blurb: string;
   amount: string;
   currency: string;
+  /** The gateway it is sold through (the order's `provider`); unset: the service's DEFAULT_PROVIDER. */
+  provider?: string;
 }
 
 export const PRODUCTS: readonly Product[] = [
@@ -22,9 +24,20 @@ export const PRODUCTS: readonly Product[] = [
     amount: '12000.00',
     currency: 'UAH',
   },
+  {
+    sku: 'premium-1m-crypto',
+    name: 'Premium subscription, 1 month, paid in crypto',
+    blurb: 'The same month of Premium, paid in BTC, ETH, USDT and more through CryptoSteroid.',
+    amount: '39.00',
+    currency: 'USD',
+    provider: 'cryptosteroid',
+  },
 ];
 
-export const productBySku = (sku: unknown): Product | undefined => PRODUCTS.find((p) => p.sku === sku);
+/** The products whose gateway is on (`isOn(provider)`); those without a gateway of their own always. */
+export const productsOn = (isOn: (provider: string) => boolean): readonly Product[] => PRODUCTS.filter((p) => !p.provider || isOn(p.provider));
+
+export const productBySku = (sku: unknown, products: readonly Product[] = PRODUCTS): Product | undefined => products.find((p) => p.sku === sku);
 
 /** Order statuses after which nothing changes for the customer (a late success still can, rarely). */
 export const TERMINAL = new Set(['paid', 'failed', 'expired', 'canceled']);

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
-import { productBySku, TERMINAL } from './catalog';
+import { gatewaySlice } from '../../gateways/gateway-plugin';
+import { productBySku, productsOn, TERMINAL } from './catalog';
 import { shopErrorPage, shopIndexPage, ShopOrderView, shopStatusPage } from './shop.html';
 import { ApiOrder, ApiReply, ShopStorefrontClient } from './storefront.client';
 
@@ -38,15 +39,20 @@ export class ShopController {
     void reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   }
 
+  /** The products on sale: those of a gateway that is off are not shown (their orders would be refused). */
+  private products() {
+    return productsOn((provider) => (gatewaySlice(this.settings, provider)?.mode ?? 'off') !== 'off');
+  }
+
   @Get()
   index(@Res() reply: FastifyReply): void {
-    ShopController.html(reply, 200, shopIndexPage('demo_customer'));
+    ShopController.html(reply, 200, shopIndexPage('demo_customer', this.products()));
   }
 
   /** Form post from the product page: `sku`, `customer_id`. */
   @Post('buy')
   async buy(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const product = productBySku(firstString(body, 'sku'));
+    const product = productBySku(firstString(body, 'sku'), this.products());
     if (!product) {
       ShopController.html(reply, 400, shopErrorPage('Unknown product', 'That product is not in the shop. Pick one from the product page.'));
       return;
@@ -67,6 +73,7 @@ export class ShopController {
         success_url: back('success'),
         fail_url: back('fail'),
         metadata: { source: SHOP_SOURCE, sku: product.sku },
+        ...(product.provider ? { provider: product.provider } : {}),
       },
       { 'Content-Type': 'application/json', 'Idempotency-Key': orderNo },
     );

@@ -1,5 +1,5 @@
 import { escapeHtml, jsonForScript } from '../../common/html';
-import { PRODUCTS, STATUS_TEXT } from './catalog';
+import { Product, PRODUCTS, STATUS_TEXT } from './catalog';
 
 /**
  * The demo shop's pages: server-rendered, inline CSS, no external assets. The status pages carry
@@ -60,8 +60,8 @@ ${script ? `<script>${script}</script>` : ''}
 </html>`;
 }
 
-export function shopIndexPage(customerId: string): string {
-  const cards = PRODUCTS.map(
+export function shopIndexPage(customerId: string, products: readonly Product[] = PRODUCTS): string {
+  const cards = products.map(
     (p) => `<article class="card" aria-labelledby="p-${escapeHtml(p.sku)}">
 <h2 id="p-${escapeHtml(p.sku)}">${escapeHtml(p.name)}</h2>
 <p class="muted">${escapeHtml(p.blurb)}</p>
