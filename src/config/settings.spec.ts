@@ -134,6 +134,7 @@ describe('settings: DEFAULT_PROVIDER', () => {
     expectRefused({ DEFAULT_PROVIDER: 'paypal' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
     expectRefused({ ...LIVE, DEFAULT_PROVIDER: 'smartwm' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
     expect(loadSettings({ ...LIVE, DEFAULT_PROVIDER: 'cryptosteroid' }).defaultProvider).toBe('cryptosteroid');
+    expectRefused({ ...LIVE, CRYPTOSTEROID_MODE: 'off', CRYPTOSTEROID_API_KEY: undefined, CRYPTOSTEROID_MERCHANT_ID: undefined, DEFAULT_PROVIDER: 'cryptosteroid' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
   });
 });
 

@@ -148,4 +148,35 @@ describe('browser: demo checkout and hosted payment page', () => {
     expect(r3?.status()).toBe(200);
     await page.getByText('This link names no order').waitFor();
   });
+
+  it('buys with CryptoSteroid: shop → its hosted page → coin → Pay in full → receipt → back in the shop, paid', async () => {
+    const page = await session.newPage();
+    await page.goto(`${app.url}/sandbox/shop`);
+    await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+    await page.getByLabel('Customer id').fill('crypto_buyer');
+    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1,500.00 UAH' }).click();
+    await page.getByRole('heading', { level: 1, name: 'How would you like to pay?' }).waitFor();
+    await page.getByRole('radio', { name: /Pay with a coin/ }).check();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL(/\/sandbox\/cryptosteroid\/pay\/[0-9a-f-]{36}$/);
+
+    // Pick a coin: the page shows each coin's amount; then the address and the amount to send.
+    await page.getByRole('heading', { level: 1, name: 'Premium subscription, 1 month' }).waitFor();
+    await page.getByRole('radio', { name: /USDT/ }).first().check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 2, name: /^Send [\d.]+ USDT_(TRC20|ERC20)$/ }).waitFor();
+    await page.getByTestId('address').waitFor();
+    await page.getByRole('button', { name: /^Pay in full/ }).click();
+
+    // The receipt, then back to the shop, whose page follows the order until it is paid.
+    await page.getByRole('heading', { level: 2, name: 'Payment received' }).waitFor();
+    await page.getByRole('link', { name: 'Return to the shop' }).click();
+    await page.waitForURL(/\/sandbox\/shop\/success\?order=shop-/);
+    await statusShown(page, 'paid');
+
+    const order = await orderOf(app.http, orderNo(page));
+    expect(order).toMatchObject({ provider: 'cryptosteroid', status: 'paid', currency: 'USD', customer_id: 'crypto_buyer', exception: null });
+    expect(order.payment).toMatchObject({ method_code: expect.stringMatching(/^USDT_/), coin: expect.stringMatching(/^USDT_/), coin_amount: expect.any(String) });
+    expect(order.payment.coin_received).toBe(order.payment.coin_amount);
+  });
 });
