@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './common/http-hardening';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
 import { requestIdOf } from './common/logging';
+import { sleep } from './common/sleep';
 import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
 import { withDevSecrets } from './config/dev-secrets';
 import { Settings } from './config/settings';
@@ -40,7 +41,6 @@ export interface RunningApp {
   close(options?: CloseOptions): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Stops accepting connections and waits for the open ones to end (bounded; then they are cut). */
 async function closeServer(server: Server, inFlightMs: number, log: NestLogger): Promise<void> {

@@ -1,4 +1,4 @@
-/** Helpers for the few server-rendered pages (demo shop, ops console). */
+/** Helpers for the few server-rendered pages (ops console, demo shop, the sandboxes' payment pages). */
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -21,4 +21,40 @@ export function jsonForScript(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * Rules the ops console, the demo shop and the EccaEx hosted page share; each page's own
+ * stylesheet follows them.
+ */
+export const BASE_CSS = `*,*::before,*::after{box-sizing:border-box}
+a{color:#1d4ed8}
+`;
+
+export interface HtmlDocument {
+  /** Plain text; escaped here. */
+  title: string;
+  /** The page's stylesheet, inlined (no external assets). */
+  css: string;
+  /** Markup for <head> after the stylesheet, e.g. a deferred script; ends with a newline. */
+  head?: string;
+  /** The markup of <body>. */
+  body: string;
+}
+
+/** One shell for every server-rendered page: UTF-8, mobile viewport, not indexed, one inline stylesheet. */
+export function htmlDocument(d: HtmlDocument): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(d.title)}</title>
+<style>${d.css}</style>
+${d.head ?? ''}</head>
+<body>
+${d.body}
+</body>
+</html>`;
 }

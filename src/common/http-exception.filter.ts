@@ -22,7 +22,7 @@ export function databaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** Turns any error into the CONTRACT.md envelope; a 5xx never carries a stack, SQL or a secret. */
+/** Turns any error into the error envelope (docs/api.md section 1); a 5xx never carries a stack, SQL or a secret. */
 export function toEnvelope(err: unknown, requestId: string, log: Logger): { status: number; body: ErrorEnvelope; headers: Record<string, string> } {
   if (err instanceof ApiError) {
     if (err.status >= 500) log.warn(`${err.code}: ${err.message}`);

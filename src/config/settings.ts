@@ -5,7 +5,7 @@ import { bool, Env, gatewayMode, GatewayMode, int, list, oneOf, refuseInLive, Se
 export { checkHttpUrl, DEMO_KEYS, GATEWAY_MODES, isLoopbackHost, MIN_SECRET_LENGTH, SettingsError } from './env';
 export type { GatewayMode } from './env';
 
-/** Every setting of the service, typed and validated once; each gateway's own settings are its slice (`settings.<gateway>`). */
+/** Every setting of the service (docs/settings.md), typed and validated once; each gateway's own settings are its slice (`settings.<gateway>`). */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Settings extends GatewaySettingsSlices {

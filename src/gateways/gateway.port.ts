@@ -73,7 +73,7 @@ export interface GatewayCapabilities {
   paymentMethodRequired: boolean;
 }
 
-/** Field errors (CONTRACT: 400 VALIDATION_FAILED naming the field), or null when the order can go. */
+/** Field errors (docs/api.md section 3.1: 400 VALIDATION_FAILED naming the field), or null when the order can go. */
 export type OrderCheck = Record<string, string[]> | null;
 
 // ---- the callback half

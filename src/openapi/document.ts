@@ -25,7 +25,12 @@ const GENERIC_CODE: Record<number, string> = {
 };
 
 const DESCRIPTION = [
-  'Storefront orders over several payment gateways, their trusted callbacks, ops tools. The contract is CONTRACT.md (v1).',
+  'Storefront orders over several payment gateways, their trusted callbacks, ops tools (version 1: it only grows, nothing here is renamed or removed).',
+  '',
+  '**Reference.** This document lists every route with its schemas and error codes. The rules behind them are in the',
+  "repository's `docs/` folder: `docs/api.md` (the API in full: conventions, idempotency, order statuses and their rules,",
+  'callbacks, notifications and how to verify them, every error code), `docs/settings.md` (every setting) and',
+  '`docs/gateways/<gateway>.md` (each gateway: what the service sends and reads, how its callbacks are trusted).',
   '',
   '**Authentication.** Storefront routes take `Authorization: Bearer <storefront or ops key>` (`STOREFRONT_API_KEYS`, `OPS_API_KEYS`);',
   'ops routes take an ops key only (a storefront key gets 403 `FORBIDDEN`). No or an unknown key: 401 `UNAUTHENTICATED`.',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
-/** `error` of the envelope (CONTRACT.md section 1). */
+/** `error` of the envelope (docs/api.md section 1). */
 @ApiSchema({ name: 'ErrorBody' })
 export class ErrorBodySchema {
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'stable, machine-readable; each response lists the codes it may carry' })

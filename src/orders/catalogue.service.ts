@@ -8,7 +8,7 @@ import { GatewayRegistry } from '../gateways/gateway-registry.service';
 
 const TTL_MS = 60_000;
 
-/** The gateway's currencies and methods (gateways with capabilities.catalogue), cached at most 60 s. */
+/** The gateway's currencies and methods (gateways with capabilities.catalogue), cached at most 60 s (docs/api.md section 5). */
 @Injectable()
 export class CatalogueService {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();

@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { sleep } from '../common/sleep';
 import { GatewayError } from '../gateways/gateway.errors';
 import type { GatewayWithdrawal, GatewayWithdrawalPage, PaymentGateway } from '../gateways/gateway.port';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
-import { sleep } from '../gateways/http/gateway-http';
 import { JobsService } from '../jobs/jobs.service';
 import { toUpsert, WithdrawalUpsert } from './withdrawal.mapping';
 import { WithdrawalsRepository } from './withdrawals.repository';

@@ -7,7 +7,7 @@ import {
 } from './support';
 
 /**
- * Orders and catalogue routes under generated input (CONTRACT.md sections 3, 4 and 6): no 5xx,
+ * Orders and catalogue routes under generated input (docs/api.md sections 3, 5 and 7): no 5xx,
  * every error in the envelope, nothing written for a refused request, and a 201 only for a body
  * the contract accepts. Routes that reach the gateway get mostly invalid input (valid cases
  * still occur), so the normal run stays fast.

@@ -56,7 +56,7 @@ describe('signature discovery (ECCAEX_SIGNATURE_CAPTURE)', () => {
         expect(res.status).toBe(401);
         expect(res.body.error.code).toBe('INVALID_SIGNATURE');
       }
-      // One signed with the merchant API key as the secret (API.md §6.5 candidate 2).
+      // One signed with the merchant API key as the secret (docs/gateways/eccaex.md, "The signature": EccaEx may sign with the API key).
       const byKey = await callback(t, body(3), API_KEY, { payload: '{timestamp}{body}', algorithm: 'sha256', encoding: 'hex' });
       expect(byKey.status).toBe(401);
       expect(byKey.body.error.details.reason).toBe('signature_mismatch');

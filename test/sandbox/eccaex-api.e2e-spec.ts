@@ -60,7 +60,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
   });
 
   describe('POST /create-invoice', () => {
-    it('answers the documented example request (API.md §2.1, sent as is) with the documented fields', async () => {
+    it('answers the documented example request (the create-invoice example, sent as is) with the documented fields', async () => {
       const before = Date.now();
       const r = await app.http.post(`${API}/create-invoice`).set(key).set('Content-Type', 'application/json').send(DOC_EXAMPLE);
       expect(r.status).toBe(201);

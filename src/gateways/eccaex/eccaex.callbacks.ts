@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { firstHeader } from '../../common/headers';
 import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../gateway.port';
 import { verifyEccaex } from './eccaex-signature';
 import type { EccaexSettings } from './eccaex.settings';
 
-const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+const first = (v: string | string[] | undefined): string | undefined => firstHeader(v);
 
 /** Postgres text cannot hold U+0000: such a value cannot be ours (or a key); left out rather than failing the store. */
 const reference = (v: unknown): string | null => (typeof v === 'string' && v.length <= 128 && !v.includes('\u0000') ? v : null);
 
 /**
- * The callback half of EccaEx (CONTRACT section 5): one route, `POST /v1/webhooks/eccaex`,
+ * The callback half of EccaEx (docs/api.md section 6): one route, `POST /v1/webhooks/eccaex`,
  * trusted by its HMAC over the raw bytes (checked before anything is parsed or looked up); the
  * body names EccaEx's invoice (`order_id`) and our `external_id`; duplicates are recognised by
  * what the signature covers (the body's event_id, else the signed bytes).

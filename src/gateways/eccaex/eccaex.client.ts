@@ -103,7 +103,7 @@ export class EccaexClient {
     return this.transport.seg(endpoint, value);
   }
 
-  // ------------------------------------------------------------------ merchant endpoints (§2)
+  // ----------------------------------------------------------------------- merchant endpoints
 
   /** POST /create-invoice. Never retried; on an unclear failure look the invoice up by external id. */
   async createInvoice(body: EccaexCreateInvoiceRequest): Promise<EccaexInvoice> {
@@ -199,7 +199,7 @@ export class EccaexClient {
     });
   }
 
-  // ------------------------------------------------- customer-side public endpoints (§3)
+  // ------------------------------------------------------ customer-side public endpoints
 
   /** GET /public/invoice/{orderId}/payment-methods (response shape [UNKNOWN], parsed leniently). */
   async publicPaymentMethods(orderId: string): Promise<EccaexPublicPaymentMethod[]> {

@@ -43,7 +43,7 @@ export function toGatewayInvoice(invoice: EccaexInvoice): GatewayInvoice {
     ? {
         method_code: deal.payment_method_code ?? null,
         // Not stated as coverage: EccaEx confirms amounts by `is_adjusted`, not by a received figure
-        // to compare (a different amount_fiat is an adjustment, CONTRACT section 3).
+        // to compare (a different amount_fiat is an adjustment, docs/api.md section 4).
         expected: null,
         received: null,
         credited: deal.merchant_usdt != null ? { amount: deal.merchant_usdt, unit: 'USDT' } : null,

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { isAxiosError } from 'axios';
+import { firstHeader } from '../../common/headers';
+import { sleep } from '../../common/sleep';
 import { GatewayError, GatewayErrorKind } from '../gateway.errors';
 import type { GatewayCallEvent } from '../gateway.port';
 import { isObj, ParsedJson, parseJson, ShapeError } from './json-shape';
@@ -68,8 +70,6 @@ const CONNECTION_ERRORS = new Set([
   'EHOSTDOWN',
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The HTTP machinery every gateway client uses: a hard deadline per attempt, reads retried on
@@ -304,7 +304,5 @@ function compactParams(params?: Record<string, string | number | undefined>): Re
 }
 
 function headerValue(res: AxiosResponse, name: string): string | undefined {
-  const v: unknown = (res.headers as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : undefined;
-  return typeof v === 'string' && v !== '' ? v : undefined;
+  return firstHeader((res.headers as Record<string, unknown> | undefined)?.[name]) || undefined;
 }

@@ -216,7 +216,7 @@ describe('decide: examples', () => {
       expect(d.events.map((e) => e.type)).toEqual(['order.adjusted', 'order.exception']);
     });
 
-    // Contract §7: every adjustment is an `order.adjusted` notification, not just the first one.
+    // docs/api.md section 8: every adjustment is an `order.adjusted` notification, not just the first one.
     it('a second adjustment with new amounts is another order.adjusted event', () => {
       const first: GatewayPayment = { ...PAY, amount_fiat: '1537.50', merchant_usdt: '37.05', adjusted: true };
       const second: GatewayPayment = { ...PAY, amount_fiat: '1490.00', merchant_usdt: '35.90', adjusted: true };

@@ -50,7 +50,7 @@ export class CsControlController {
   @Post('reset')
   @HttpCode(200)
   reset() {
-    this.control.clearFaults();
+    this.control.faults.clear();
     this.control.resetWebhooks();
     this.control.resetKnobs();
     return { data: { faults: [], webhooks: this.control.webhooks, settings: knobsJson(this.control.knobs) } };
@@ -60,7 +60,7 @@ export class CsControlController {
 
   @Get('faults')
   faults() {
-    return { data: this.control.faults() };
+    return { data: this.control.faults.list() };
   }
 
   /** `{ endpoint, mode, status?, code?, delay_ms?, hang_ms?, times?, probability? }` */
@@ -79,7 +79,7 @@ export class CsControlController {
     const probability = numberField(f, o, 'probability', 0, 1, true);
     const code = optionalString(f, o, 'code', 64);
     f.throwIfAny();
-    const rule = this.control.addFault({
+    const rule = this.control.faults.add({
       endpoint: endpoint as CsEndpoint | '*',
       mode: mode as FaultMode,
       status: status ?? 500,
@@ -94,7 +94,7 @@ export class CsControlController {
 
   @Delete('faults')
   clearFaults() {
-    return { data: { cleared: this.control.clearFaults() } };
+    return { data: { cleared: this.control.faults.clear() } };
   }
 
   // ------------------------------------------------------------------ webhooks

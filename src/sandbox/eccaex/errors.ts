@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml, page } from './hosted-page.html';
+import { escapeHtml } from '../../common/html';
+import { page } from './hosted-page.html';
 import { ConnectionDropped, genericError, SandboxError } from '../common/errors';
 
 export { ConnectionDropped, genericError, SandboxError };

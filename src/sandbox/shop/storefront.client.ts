@@ -15,7 +15,7 @@ export interface ApiProblem {
 
 export type ApiReply<T> = { ok: true; status: number; data: T } | { ok: false; status: number; problem: ApiProblem };
 
-/** The fields of the service's Order the shop reads (CONTRACT.md §3). */
+/** The fields of the service's Order the shop reads (docs/api.md section 3.6). */
 export interface ApiOrder {
   id: string;
   external_id: string;
