@@ -23,6 +23,20 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** A decimal string with thousands separators, digits untouched: "1537.50" → "1,537.50" (never through a float). */
+export function groupThousands(amount: string): string {
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(amount);
+  if (!m) return amount;
+  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
+
+/** A timestamp as every page shows it: UTC to the second, "2026-11-30 04:45:12 UTC". */
+export function utcTime(at: string | Date): string {
+  const d = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return String(at);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 /**
  * Rules the ops console, the demo shop and the emulators' hosted pages share; each page's own
  * stylesheet follows them.
@@ -50,6 +64,7 @@ export function htmlDocument(d: HtmlDocument): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="/favicon.ico">
 <title>${escapeHtml(d.title)}</title>
 <style>${d.css}</style>
 ${d.head ?? ''}</head>
