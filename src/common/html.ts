@@ -38,7 +38,7 @@ export function utcTime(at: string | Date): string {
 }
 
 /**
- * Rules the ops console, the demo shop and the EccaEx hosted page share; each page's own
+ * Rules the ops console, the demo shop and the emulators' hosted pages share; each page's own
  * stylesheet follows them.
  */
 export const BASE_CSS = `*,*::before,*::after{box-sizing:border-box}

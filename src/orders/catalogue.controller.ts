@@ -10,7 +10,7 @@ import { CurrencyListOutput, PaymentMethodListOutput } from './outputs/catalogue
 /** `?provider=`: one value, or the default (undefined); anything else is refused naming it. */
 function providerOf(provider: unknown): string | undefined {
   if (provider === undefined || provider === '') return undefined;
-  if (typeof provider !== 'string' || !PROVIDER_RE.test(provider)) throw ApiError.validation({ provider: ['must be a gateway name, e.g. eccaex or smartwm'] });
+  if (typeof provider !== 'string' || !PROVIDER_RE.test(provider)) throw ApiError.validation({ provider: ['must be the name of a gateway of this service'] });
   return provider;
 }
 
@@ -35,7 +35,7 @@ export class CatalogueController {
   @Get('payment-methods')
   @ApiOperation({ summary: "The gateway's payment methods (cached at most 60 s)" })
   @ApiQuery({ name: 'currency', required: false, example: 'UAH' })
-  @ApiQuery({ name: 'provider', required: false, example: 'eccaex', description: 'the gateway whose methods to list (default: DEFAULT_PROVIDER); a gateway that is off is 400 VALIDATION_FAILED naming provider, one that publishes no list 400 NOT_SUPPORTED, so this also tells a storefront which gateways are on' })
+  @ApiQuery({ name: 'provider', required: false, example: 'smartwm', description: 'the gateway whose methods to list (default: DEFAULT_PROVIDER); a gateway that is off is 400 VALIDATION_FAILED naming provider, one that publishes no list 400 NOT_SUPPORTED, so this also tells a storefront which gateways are on' })
   @ApiOkResponse({ type: PaymentMethodListOutput })
   @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (currency, provider); NOT_SUPPORTED (the gateway publishes no catalogue)' })
   @ApiResponse({ status: 502, description: 'GATEWAY_ERROR' })

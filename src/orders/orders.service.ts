@@ -93,7 +93,7 @@ export class OrdersService {
     if ((await this.catalogue.isCurrencyEnabled(input.currency, provider)) === false) {
       throw ApiError.validation({ currency: [`currency ${input.currency} is not enabled at the gateway`] });
     }
-    // Where the gateway publishes its methods' min_sum / max_sum (EccaEx), an amount none takes is refused here.
+    // Where the gateway publishes its methods' min_sum / max_sum (capabilities.catalogue), an amount none takes is refused here.
     const refused = await this.catalogue.amountOutsideLimits(input.amount, input.currency, provider, input.payment_method);
     if (refused) throw new ApiError(400, 'VALIDATION_FAILED', refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.', { fields: refused.fields, limits: refused.limits });
     if (idempotencyKey === undefined) return { status: 201, body: (await this.createFresh(input, gateway)).output };

@@ -21,7 +21,7 @@ export const smartwmDriver: GatewayDriver = {
   name: 'smartwm',
   env: { SMARTWM_MODE: 'sandbox' },
   rejectionCode: 'INVALID_TOKEN',
-  // SmartWM has no expiry status of its own: an invoice left unpaid ends CANCELED (docs/gateways/smartwm.md).
+  // SmartWM has no expiry status (an invoice ends PAYED, FAILED or CANCELED).
   outcomes: ['success', 'fail', 'cancel'],
   orderBody: (over = {}) => ({ amount: '1500.00', currency: 'UAH', customer_id: 'gw-user', payment_method: 'visamaster.uah', ...over }),
   statusOf: (outcome) => STATUS[outcome],
