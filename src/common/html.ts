@@ -24,37 +24,15 @@ export function jsonForScript(value: unknown): string {
 }
 
 /**
- * Rules the ops console, the demo shop and the EccaEx hosted page share; each page's own
- * stylesheet follows them.
+ * The <head> of every server-rendered page: UTF-8, mobile viewport, not indexed, the escaped
+ * title, one inline stylesheet (no external assets), then `extra` (e.g. a deferred script).
  */
-export const BASE_CSS = `*,*::before,*::after{box-sizing:border-box}
-a{color:#1d4ed8}
-`;
-
-export interface HtmlDocument {
-  /** Plain text; escaped here. */
-  title: string;
-  /** The page's stylesheet, inlined (no external assets). */
-  css: string;
-  /** Markup for <head> after the stylesheet, e.g. a deferred script; ends with a newline. */
-  head?: string;
-  /** The markup of <body>. */
-  body: string;
-}
-
-/** One shell for every server-rendered page: UTF-8, mobile viewport, not indexed, one inline stylesheet. */
-export function htmlDocument(d: HtmlDocument): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
+export function htmlHead(title: string, css: string, extra = ''): string {
+  return `<head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escapeHtml(d.title)}</title>
-<style>${d.css}</style>
-${d.head ?? ''}</head>
-<body>
-${d.body}
-</body>
-</html>`;
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+${extra}</head>`;
 }

@@ -1,4 +1,4 @@
-import { BASE_CSS, htmlDocument } from '../common/html';
+import { htmlHead } from '../common/html';
 
 /**
  * The ops console's HTML shell: no data and no key in it (the key is typed into the page and kept
@@ -6,6 +6,7 @@ import { BASE_CSS, htmlDocument } from '../common/html';
  */
 
 const CSS = `
+*,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;background:#f3f4f6}
 header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;background:#0f172a;color:#fff;padding:.625rem 1rem}
 .brand{font-weight:700}
@@ -36,6 +37,7 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,su
 .alert p{margin:.125rem 0}
 .ok{background:#f0fdf4;border:1px solid #86efac;border-left:4px solid #15803d;color:#14532d;border-radius:.375rem;padding:.5rem .75rem;margin:.5rem 0}
 .muted{color:#4b5563}
+a{color:#1d4ed8}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.875rem}
 caption{text-align:left;color:#4b5563;padding:.25rem 0}
@@ -59,10 +61,11 @@ dt{color:#4b5563}dd{margin:0;overflow-wrap:anywhere}
 `;
 
 export function opsShellPage(): string {
-  return htmlDocument({
-    title: 'Ops console · Payments',
-    css: BASE_CSS + CSS,
-    body: `<header class="top">
+  return `<!doctype html>
+<html lang="en">
+${htmlHead('Ops console · Payments', CSS)}
+<body>
+<header class="top">
 <span class="brand">Payments ops</span>
 <nav aria-label="Sections"><a href="#/orders" data-nav="orders">Orders</a><a href="#/withdrawals" data-nav="withdrawals">Withdrawals</a></nav>
 <button type="button" id="forget-key" hidden>Forget key</button>
@@ -71,6 +74,7 @@ export function opsShellPage(): string {
 <noscript><p>The ops console needs JavaScript. The same data is in the ops API (see /docs).</p></noscript>
 <p class="muted">Loading…</p>
 </main>
-<script src="/ops/app.js" defer></script>`,
-  });
+<script src="/ops/app.js" defer></script>
+</body>
+</html>`;
 }

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { escapeHtml, htmlDocument } from '../../common/html';
+import { escapeHtml, htmlHead } from '../../common/html';
 import { coin, CoinQuote, fiatWorth, suggestedPayments } from './coins';
 import type { InvoiceRow } from './store';
 
@@ -57,15 +57,16 @@ export const COUNTDOWN_JS = `(function () {
 `;
 
 export function page(title: string, body: string): string {
-  return htmlDocument({
-    title,
-    css: CSS,
-    head: body.includes('data-expires=') ? `<script src="${ASSET_PATH}" defer></script>\n` : '',
-    body: `<main>
+  return `<!doctype html>
+<html lang="en">
+${htmlHead(title, CSS, body.includes('data-expires=') ? `<script src="${ASSET_PATH}" defer></script>\n` : '')}
+<body>
+<main>
 <p class="note" role="note">CryptoSteroid sandbox: no real coins move on this page.</p>
 ${body}
-</main>`,
-  });
+</main>
+</body>
+</html>`;
 }
 
 /** 1234567.5 → "1,234,567.50": fiat for people. */

@@ -1,4 +1,4 @@
-import { BASE_CSS, escapeHtml, htmlDocument } from '../../common/html';
+import { escapeHtml, htmlHead } from '../../common/html';
 import { amountWithClientCommission, clientCommissionAmount, money, percent } from './format';
 import type { InvoiceRow, MethodRow } from './store';
 
@@ -8,6 +8,7 @@ import type { InvoiceRow, MethodRow } from './store';
  */
 
 const CSS = `
+*,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f3f4f6}
 main{max-width:32rem;margin:0 auto;padding:1rem}
 .card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-bottom:1rem}
@@ -33,6 +34,7 @@ button:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2p
 .secondary{background:#fff;color:#1f2937;border-color:#6b7280}
 .status{font-weight:700}
 .ok{color:#166534}.bad{color:#991b1b}
+a{color:#1d4ed8}
 form{margin:0}
 @media (prefers-reduced-motion:no-preference){button{transition:background .15s}}
 h1,h2,p,legend,dt{overflow-wrap:anywhere}
@@ -67,14 +69,16 @@ const COUNTDOWN = `
 })();`;
 
 export function page(title: string, body: string): string {
-  return htmlDocument({
-    title,
-    css: BASE_CSS + CSS,
-    body: `<main>
+  return `<!doctype html>
+<html lang="en">
+${htmlHead(title, CSS)}
+<body>
+<main>
 <p class="sandbox" role="note">EccaEx sandbox: no real money moves on this page.</p>
 ${body}
-</main>${body.includes('data-expires=') ? `\n<script>${COUNTDOWN}</script>` : ''}`,
-  });
+</main>
+${body.includes('data-expires=') ? `<script>${COUNTDOWN}</script>\n` : ''}</body>
+</html>`;
 }
 
 function countdown(expiresAt: Date, label: string): string {

@@ -1,4 +1,4 @@
-import { BASE_CSS, escapeHtml, htmlDocument, jsonForScript } from '../../common/html';
+import { escapeHtml, htmlHead, jsonForScript } from '../../common/html';
 import { PRODUCTS, STATUS_TEXT } from './catalog';
 
 /**
@@ -8,6 +8,7 @@ import { PRODUCTS, STATUS_TEXT } from './catalog';
  */
 
 const CSS = `
+*,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f7f9}
 header.top{background:#111827;color:#fff;padding:.75rem 1rem}
 header.top a{color:#fff;text-decoration:none;font-weight:700}
@@ -25,6 +26,7 @@ input[type=text]{font:inherit;width:100%;max-width:20rem;padding:.5rem .625rem;b
 button,.button{display:inline-block;font:inherit;font-weight:600;min-height:2.75rem;padding:.5rem 1.25rem;border-radius:.5rem;border:2px solid transparent;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none}
 button:hover,.button:hover{background:#1e40af}
 button:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+a{color:#1d4ed8}
 .status-line{font-size:1.125rem;margin:.5rem 0}
 .badge{display:inline-block;padding:.125rem .625rem;border-radius:999px;font-weight:700;background:#e5e7eb;color:#1f2937}
 .s-paid{background:#dcfce7;color:#14532d}
@@ -38,15 +40,18 @@ code{overflow-wrap:anywhere}
 `;
 
 function layout(title: string, body: string, script = ''): string {
-  return htmlDocument({
-    title: `${title} · Demo shop`,
-    css: BASE_CSS + CSS,
-    body: `<header class="top"><a href="/sandbox/shop">Demo shop</a></header>
+  return `<!doctype html>
+<html lang="en">
+${htmlHead(`${title} · Demo shop`, CSS)}
+<body>
+<header class="top"><a href="/sandbox/shop">Demo shop</a></header>
 <main>
 <p class="sandbox" role="note">Sandbox demo: orders go through this service's real storefront API to the sandbox gateway. No real money moves.</p>
 ${body}
-</main>${script ? `\n<script>${script}</script>` : ''}`,
-  });
+</main>
+${script ? `<script>${script}</script>` : ''}
+</body>
+</html>`;
 }
 
 export function shopIndexPage(customerId: string): string {
