@@ -10,6 +10,7 @@ import { OrderException1763700000800 } from './1763700000800-order-exception';
 import { SandboxCryptosteroid1763700001000 } from './1763700001000-sandbox-cryptosteroid';
 import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
 import { RetentionCursor1763700001200 } from './1763700001200-retention-cursor';
+import { CallbackCredential1763700002000 } from './1763700002000-callback-credential';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   SandboxCryptosteroid1763700001000,
   SandboxSmartwm1763700001100,
   RetentionCursor1763700001200,
+  CallbackCredential1763700002000,
 ];

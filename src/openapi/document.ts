@@ -25,7 +25,7 @@ const GENERIC_CODE: Record<number, string> = {
 };
 
 const DESCRIPTION = [
-  'Storefront orders, EccaEx invoices, signed gateway callbacks, ops tools (version 1: it only grows, nothing here is renamed or removed).',
+  'Storefront orders over several payment gateways, their trusted callbacks, ops tools (version 1: it only grows, nothing here is renamed or removed).',
   '',
   '**Reference.** This document lists every route with its schemas and error codes. The rules behind them are in the',
   "repository's `docs/` folder: `docs/api.md` (the API in full: conventions, idempotency, order statuses and their rules,",
@@ -34,7 +34,7 @@ const DESCRIPTION = [
   '',
   '**Authentication.** Storefront routes take `Authorization: Bearer <storefront or ops key>` (`STOREFRONT_API_KEYS`, `OPS_API_KEYS`);',
   'ops routes take an ops key only (a storefront key gets 403 `FORBIDDEN`). No or an unknown key: 401 `UNAUTHENTICATED`.',
-  'The gateway callback `POST /v1/webhooks/eccaex` takes no bearer: it is trusted by its HMAC headers.',
+  'Each gateway\'s callback route under `/v1/webhooks/` takes no bearer: it is trusted by that gateway\'s own credential (an HMAC over the raw body, or a per-order token).',
   '',
   '**Errors.** Every 4xx and 5xx has one shape, the `ErrorEnvelope`: `{ "error": { "code", "message", "details" }, "request_id" }`.',
   'Each response lists the codes it may carry, with an example per code. A 5xx never carries a stack, SQL or a secret.',
@@ -42,7 +42,7 @@ const DESCRIPTION = [
   '**Conventions.** JSON in and out; bodies over 1 MiB get 413. Money is a decimal string with two decimals (`"1500.00"`),',
   'currencies ISO 4217, timestamps ISO-8601 UTC. Every response carries `X-Request-Id` (the request\'s own when it sent a sane one).',
   '',
-  'The sandbox gateway mounted under `/sandbox/eccaex` in sandbox mode is not part of this API and is left out of this document.',
+  'The gateway emulators mounted under `/sandbox/<gateway>` (each in its gateway\'s sandbox mode) are not part of this API and are left out of this document.',
 ].join('\n');
 
 /** The OpenAPI 3 document of every route of the service (sandbox routes excluded). */

@@ -4,7 +4,7 @@ import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { GatewayCurrency, GatewayPaymentMethod } from '../gateways/gateway.port';
 import { CatalogueService } from './catalogue.service';
-import { CurrencyListOutput, PaymentMethodListOutput } from '../openapi/responses';
+import { CurrencyListOutput, PaymentMethodListOutput } from './outputs/catalogue.output';
 
 @ApiTags('catalogue')
 @ApiBearerAuth()

@@ -11,14 +11,14 @@ import { SettingsModule } from '../config/settings.module';
 import { DatabaseHandle, dataSourceOptions, openDatabase, runMigrations } from '../database/database';
 import { EccaexErrorFilter } from './eccaex/errors';
 import { loadSandboxConfig, SandboxConfig } from './eccaex/sandbox-config';
-import { SandboxModule } from './sandbox.module';
+import { EccaexSandboxModule } from './eccaex/eccaex-sandbox.module';
 
 @Module({})
 class StandaloneSandboxModule {
   static forRoot(settings: Settings, db: DatabaseHandle, config: SandboxConfig): DynamicModule {
     return {
       module: StandaloneSandboxModule,
-      imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(dataSourceOptions(db)), SandboxModule.forRoot(settings, config, { shop: false })],
+      imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(dataSourceOptions(db)), EccaexSandboxModule.forRoot(config)],
     };
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { signEccaex } from '../../src/webhooks/signature/eccaex-signature';
+import { signEccaex } from '../../src/gateways/eccaex/eccaex-signature';
 import { startTestApp, STOREFRONT_KEY, TestApp, WEBHOOK_SECRET } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
 import {

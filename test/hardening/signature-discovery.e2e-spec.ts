@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { runSignatureDiscovery } from '../../scripts/eccaex-signature';
-import { CAPTURE_KEEP, CAPTURE_PER_MINUTE, SignatureCaptureService } from '../../src/webhooks/signature/signature-capture.service';
-import { SchemeCombination, signEccaex } from '../../src/webhooks/signature/eccaex-signature';
+import { CAPTURE_KEEP, CAPTURE_PER_MINUTE, SignatureCaptureService } from '../../src/gateways/eccaex/eccaex-signature-capture.service';
+import { SchemeCombination, signEccaex } from '../../src/gateways/eccaex/eccaex-signature';
 import { startTestApp, STOREFRONT_KEY, TestApp, testEnv, WEBHOOK_SECRET } from '../support/app';
 import { buildService, childEnv, startChild } from './support';
 

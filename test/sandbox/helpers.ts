@@ -1,7 +1,7 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { Settings } from '../../src/config/settings';
-import { verifyEccaex, VerifyResult } from '../../src/webhooks/signature/eccaex-signature';
+import { verifyEccaex, VerifyResult } from '../../src/gateways/eccaex/eccaex-signature';
 import { sleep } from '../../src/common/sleep';
 
 export const API = '/sandbox/eccaex/api/v1';

@@ -135,7 +135,7 @@ describe('callbacks that must move nothing', () => {
     const [o] = await ds.query(`SELECT status, updated_at FROM orders WHERE id = $1`, [order.id]);
     const [inbox] = await ds.query(`SELECT count(*)::int AS n FROM webhook_inbox`);
     const [events] = await ds.query(`SELECT count(*)::int AS n FROM order_events WHERE order_id = $1`, [order.id]);
-    const [jobs] = await ds.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'eccaex-callback'`);
+    const [jobs] = await ds.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gateway-callback'`);
     const [captures] = await ds.query(`SELECT count(*)::int AS n FROM signature_captures`);
     return { status: o.status, updated_at: new Date(o.updated_at).toISOString(), inbox: inbox.n, events: events.n, jobs: jobs.n, captures: captures.n };
   };

@@ -1,5 +1,5 @@
 import { cryptosteroidCallbacks, IpAllowList, readWebhookRef, singleHeader, webhookDedupeKey } from './cryptosteroid.callbacks';
-import type { CallbackRequest, ParsedCallback } from '../port.next';
+import type { CallbackRequest, ParsedCallback } from '../gateway.port';
 
 const INVOICE_ID = '0b6f3c1e-8a55-4a8e-9b0f-3f7c1d2e4a5b';
 

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../port.next';
+import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../gateway.port';
 import { CS_TOKEN_HEADER } from './cryptosteroid.types';
 
 /**

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
-import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
+import type { GatewayInvoiceStatus } from '../../gateways/gateway.port';
+import type { ObservedPayment as GatewayPayment } from './decide';
 import { decide, Decision, EventDraft, InvoiceTerms, Observation, OrderState, termsMismatch } from './decide';
 import { ORDER_EXCEPTIONS, PaymentFigures } from './exceptions';
 import { canTransition, ORDER_STATUSES, OrderStatus, TERMINAL_STATUSES } from './order-status';

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationArguments, ValidationOptions,
+  IsObject, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationArguments, ValidationOptions,
 } from 'class-validator';
-import { checkHttpUrl } from '../../config/settings';
+import { checkHttpUrl } from '../../config/env';
 
-export const PROVIDERS = ['eccaex', 'cryptosteroid', 'smartwm'] as const;
+/** A provider name's form; whether it names a registered gateway that is on is the registry's answer (400 naming `provider`). */
+export const PROVIDER_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 
 function IsHttpUrl(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
@@ -76,9 +77,9 @@ export class CreateOrderInput {
   @IsOptional() @IsObject() @IsMetadata()
   metadata?: Record<string, string>;
 
-  @ApiPropertyOptional({ enum: PROVIDERS, default: 'eccaex' })
-  @IsOptional() @IsIn(PROVIDERS)
-  provider?: (typeof PROVIDERS)[number];
+  @ApiPropertyOptional({ description: 'the gateway of the order, among the registered gateways that are on; default DEFAULT_PROVIDER (the first that is on)', example: 'cryptosteroid', pattern: PROVIDER_RE.source })
+  @IsOptional() @IsString() @Matches(PROVIDER_RE, { message: 'provider must name a gateway of this service' })
+  provider?: string;
 
   @ApiPropertyOptional({ example: 'visamaster.uah', maxLength: 64 })
   @IsOptional() @IsString() @Length(1, 64)

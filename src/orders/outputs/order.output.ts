@@ -14,7 +14,7 @@ export class PaymentOutput {
 export class OrderOutput {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'order-2026-0001' }) external_id: string;
-  @ApiProperty({ example: 'eccaex' }) provider: string;
+  @ApiProperty({ example: 'cryptosteroid' }) provider: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty({ example: '1500.00' }) amount: string;
   @ApiProperty({ example: 'UAH' }) currency: string;
@@ -54,8 +54,16 @@ export function toOrderOutput(o: OrderEntity): OrderOutput {
     payment_link: o.payment_link,
     gateway_invoice_id: o.gateway_invoice_id,
     expires_at: iso(o.expires_at),
+    // The contract's keys, then the gateway's own figures beside them (never renaming these).
     payment: o.payment
-      ? { method_code: o.payment.method_code, amount_fiat: o.payment.amount_fiat, conversion_rate: o.payment.conversion_rate, merchant_usdt: o.payment.merchant_usdt, adjusted: o.payment.adjusted }
+      ? {
+          method_code: o.payment.method_code,
+          amount_fiat: o.payment.amount_fiat,
+          conversion_rate: o.payment.conversion_rate,
+          merchant_usdt: o.payment.merchant_usdt,
+          ...o.payment.extra,
+          adjusted: o.payment.adjusted,
+        }
       : null,
     paid_at: iso(o.paid_at),
     exception: o.exception ?? null,

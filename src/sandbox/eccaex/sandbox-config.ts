@@ -1,4 +1,4 @@
-import { checkHttpUrl, SettingsError } from '../../config/settings';
+import { checkHttpUrl, SettingsError } from '../../config/env';
 
 /**
  * Knobs of the EccaEx emulator. They are not service settings (docs/settings.md, "Sandbox emulators"):

@@ -1,4 +1,4 @@
-import { checkHttpUrl } from '../../config/settings';
+import { checkHttpUrl } from '../../config/env';
 import { SandboxError } from './errors';
 import { AMOUNT_RE } from './format';
 

@@ -5,7 +5,7 @@ import { sleep } from '../../common/sleep';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
 import { rowsOf } from '../../database/sql';
-import { signEccaex } from '../../webhooks/signature/eccaex-signature';
+import { signEccaex } from '../../gateways/eccaex/eccaex-signature';
 import { PollingWorker } from '../common/polling-worker';
 import { SandboxError } from './errors';
 import { SandboxControl } from './faults';

@@ -3,6 +3,8 @@ import axios from 'axios';
 import type { FastifyRequest } from 'fastify';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
+import { gatewaySlice } from '../../gateways/gateway-plugin';
+import { gatewayPlugins } from '../../gateways/gateways.registry';
 
 export interface ApiProblem {
   code: string;
@@ -33,6 +35,10 @@ export interface ApiOrder {
  * with a storefront key (the first of STOREFRONT_API_KEYS), server-side only. The key never
  * reaches the browser and is never logged.
  */
+
+/** The longest deadline of a gateway call among the gateways of the service. */
+const slowestGatewayMs = (settings: Settings): number => Math.max(0, ...gatewayPlugins().map((p) => gatewaySlice(settings, p.name)?.timeoutMs ?? 0));
+
 @Injectable()
 export class ShopStorefrontClient {
   private readonly log = new Logger('DemoShop');
@@ -63,7 +69,7 @@ export class ShopStorefrontClient {
         method,
         data: body,
         headers: { Authorization: `Bearer ${key}`, Accept: 'application/json', ...headers },
-        timeout: Math.max(15_000, this.settings.eccaex.timeoutMs * 3),
+        timeout: Math.max(15_000, slowestGatewayMs(this.settings) * 3),
         validateStatus: () => true,
         proxy: false,
         responseType: 'json',

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SETTINGS } from '../../config/settings.module';
-import { Settings } from '../../config/settings';
+import type { Settings } from '../../config/settings';
 import { firstHeader } from '../../common/headers';
 
 /** Captures kept (the newest); older ones are deleted on each capture. */

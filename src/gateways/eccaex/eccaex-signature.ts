@@ -13,7 +13,7 @@
  * `verifyEccaex` never throws: every failure is a `{ ok: false, reason }`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from '../../config/settings';
+import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from './eccaex.settings';
 import { firstHeader } from '../../common/headers';
 
 export interface SignatureScheme {

@@ -1,0 +1,18 @@
+import type { GatewayDriver } from './driver';
+import { eccaexDriver } from './eccaex';
+
+export * from './driver';
+
+/**
+ * Every gateway the shared order, callback, reconciliation and fault tests run against: a new
+ * gateway adds its driver here (test/support/gateways/<gateway>.ts) and those suites run for it.
+ */
+export const GATEWAY_DRIVERS: readonly GatewayDriver[] = [eccaexDriver];
+
+/** A create through the API for the driver's gateway (201 expected). */
+export async function createOrderFor(http: import('./driver').Http, driver: GatewayDriver, over: Record<string, unknown> = {}) {
+  const { storefront } = await import('../app');
+  const r = await http.post('/v1/orders').set(storefront).send({ ...driver.orderBody(over), provider: driver.name });
+  if (r.status !== 201) throw new Error(`create (${driver.name}) failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as import('./driver').TestOrder;
+}
