@@ -349,8 +349,13 @@ export async function createOrders(base: string, n: number, prefix: string, conc
   }
 }
 
-export function callbackRaw(o: OrderRef, status: string, n = 0): string {
-  return JSON.stringify({ event_id: `${o.gateway_invoice_id}:${status}:${n}`, order_id: o.gateway_invoice_id, external_id: o.external_id, status });
+/**
+ * A callback body as EccaEx sends it. Its `event_id` is what the service recognises duplicates by
+ * (the X-Idempotency-Key header is not signed, so it is only kept for ops): the suites pass their
+ * delivery key as the event id, so a delivery is found in the inbox under the key it was sent with.
+ */
+export function callbackRaw(o: OrderRef, status: string, eventId: string): string {
+  return JSON.stringify({ event_id: eventId, order_id: o.gateway_invoice_id, external_id: o.external_id, status });
 }
 
 export interface Delivery {

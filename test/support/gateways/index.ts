@@ -16,3 +16,6 @@ export async function createOrderFor(http: import('./driver').Http, driver: Gate
   if (r.status !== 201) throw new Error(`create (${driver.name}) failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as import('./driver').TestOrder;
 }
+
+/** The settings that turn every driver's gateway on (sandbox mode), for one test app serving them all. */
+export const driversEnv = (): Record<string, string> => Object.assign({}, ...GATEWAY_DRIVERS.map((d) => d.env));
