@@ -80,7 +80,8 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       genReqId: (req: import('node:http').IncomingMessage) => requestIdOf(req),
       requestTimeout: settings.requestTimeoutMs,
       return503OnClosing: true,
-      trustProxy: true,
+      // Whether X-Forwarded-For is believed for req.ip (the CryptoSteroid source allow-list reads it).
+      trustProxy: settings.trustProxy,
       // An order ref may be an external_id of up to 128 characters (Fastify's default is 100).
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors,

@@ -1,5 +1,6 @@
 import { loadRetentionSettings, RetentionSettings } from '../retention/retention.config';
 import { gatewayPlugins, GatewaySettingsSlices } from '../gateways/gateways.registry';
+import { isIP } from 'node:net';
 import { bool, Env, gatewayMode, GatewayMode, int, list, oneOf, refuseInLive, SettingsError, str, url } from './env';
 
 export { checkHttpUrl, DEMO_KEYS, GATEWAY_MODES, isLoopbackHost, MIN_SECRET_LENGTH, SettingsError } from './env';
@@ -24,6 +25,11 @@ export interface Settings extends GatewaySettingsSlices {
   callbackBaseUrl: string;
   storefrontApiKeys: string[];
   opsApiKeys: string[];
+  /**
+   * TRUST_PROXY, as Fastify's trustProxy: false (default: the caller's address is the socket's,
+   * X-Forwarded-For is ignored), true (any hop), or the proxy addresses / CIDR blocks to believe.
+   */
+  trustProxy: boolean | string[];
   /** DEFAULT_PROVIDER: the gateway of orders that name none (default: the first registered gateway that is on). */
   defaultProvider: string;
 
@@ -127,6 +133,7 @@ export function loadSettings(env: Env = process.env): Settings {
     callbackBaseUrl,
     storefrontApiKeys,
     opsApiKeys,
+    trustProxy: trustProxy(env),
     ...(slices as unknown as GatewaySettingsSlices),
     defaultProvider,
     merchantSuccessUrl: url(env, 'MERCHANT_SUCCESS_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/success` : undefined),
@@ -145,3 +152,20 @@ export function loadSettings(env: Env = process.env): Settings {
   };
 }
 
+/** TRUST_PROXY: `true` / `false`, or comma-separated proxy addresses (IPs or CIDR blocks). */
+function trustProxy(env: Env): boolean | string[] {
+  const name = 'TRUST_PROXY';
+  const v = str(env, name);
+  if (v === undefined) return false;
+  if (['true', 'false', '1', '0', 'yes', 'no'].includes(v.toLowerCase())) return bool(env, name, false);
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    const [addr = '', bits, ...rest] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (!family || rest.length || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+      throw new SettingsError(name, `expected true, false or proxy addresses (IPs or CIDR blocks), got "${item}"`);
+    }
+  }
+  return items;
+}

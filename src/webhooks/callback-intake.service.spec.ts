@@ -122,6 +122,15 @@ describe('CallbackIntakeService (edges replaced)', () => {
     });
   });
 
+  it('a method the route does not take → 405, nothing authenticated or stored', async () => {
+    const gw = gatewayWith({ route: { path: 'alpha', methods: ['GET', 'POST'] } });
+    const { intake, inbox } = build(gw);
+    await expect(intake.receive('alpha', { ...incoming(), method: 'PUT' })).rejects.toMatchObject({ status: 405 });
+    expect(gw.callbacks.authenticate).not.toHaveBeenCalled();
+    await intake.receive('alpha', { ...incoming(), method: 'GET' });
+    expect(inbox.store).toHaveBeenCalledTimes(1);
+  });
+
   it('a gateway that is not registered (or off) has no intake', async () => {
     const { intake } = build(gatewayWith({}));
     await expect(intake.receive('beta', incoming())).rejects.toBeInstanceOf(ApiError);

@@ -52,6 +52,11 @@ export class CallbackIntakeService {
   async receive(provider: string, incoming: IncomingCallback, nowMs = Date.now()): Promise<{ received: true; duplicate: boolean }> {
     const gateway = this.gateways.get(provider);
     const callbacks = gateway.callbacks;
+    const methods = callbacks.route.methods;
+    if (methods !== 'any' && !methods.map((m) => m.toUpperCase()).includes(incoming.method.toUpperCase())) {
+      // A route of several methods is mounted for any; the others are not this gateway's callbacks.
+      throw new ApiError(405, 'METHOD_NOT_ALLOWED', `The ${provider} callback route takes ${methods.join(', ')}.`);
+    }
     this.metrics?.callbackReceived(provider);
     const req: CallbackRequest = {
       method: incoming.method,

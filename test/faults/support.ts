@@ -134,7 +134,7 @@ export interface SandboxProcess {
 }
 
 /**
- * The EccaEx sandbox alone (`node dist/src/sandbox/standalone.js`), never killed by the tests: the
+ * The EccaEx sandbox alone (`node dist/src/sandbox/eccaex/standalone.js`), never killed by the tests: the
  * gateway that outlives our crashes. On Postgres it gets a database of its own; `embedded` puts it
  * on PGlite so it does not notice what happens to the Postgres server.
  */
@@ -156,7 +156,7 @@ export async function startSandbox(build: string, opts: { embedded?: boolean; en
     LOG_LEVEL: 'warn',
     ...opts.env,
   });
-  const child = startChild(join(build, 'src', 'sandbox', 'standalone.js'), env);
+  const child = startChild(join(build, 'src', 'sandbox', 'eccaex', 'standalone.js'), env);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -3,7 +3,7 @@ import { callbackBody, createOrder, eventsOf, orderOf, postCallback, SANDBOX, sa
 import { DataSource } from 'typeorm';
 import { ReconcilerService } from '../../src/reconciliation/reconciler.service';
 import { gatewayCreates, outcomes, secondCreates } from '../support/gateway-requests';
-import { createOrderFor, driversEnv, GATEWAY_DRIVERS } from '../support/gateways';
+import { createOrderFor, driversEnv, GATEWAY_DRIVERS, outcomesOf } from '../support/gateways';
 
 describe('reconciliation: nothing stuck when callbacks are lost', () => {
   let app: TestApp;
@@ -40,7 +40,7 @@ describe('reconciliation: nothing stuck when callbacks are lost', () => {
       await gw.clearFaults(app.http);
     });
 
-    it.each([['success', 'paid'], ['expire', 'expired'], ['fail', 'failed']] as const)('callback lost, the gateway says %s: the reconciler makes the order %s', async (outcome, status) => {
+    it.each(([['success', 'paid'], ['expire', 'expired'], ['fail', 'failed']] as const).filter(([outcome]) => outcomesOf(gw).includes(outcome)))('callback lost, the gateway says %s: the reconciler makes the order %s', async (outcome, status) => {
       await gw.muteCallbacks(app.http, true);
       const order = await createOrderFor(app.http, gw);
       await gw.settle(app.http, order, outcome);

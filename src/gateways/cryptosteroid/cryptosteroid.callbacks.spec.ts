@@ -92,6 +92,17 @@ describe('webhookDedupeKey', () => {
     expect(webhookDedupeKey({ invoiceId: INVOICE_ID, externalId: 'y', status: 'PAID' })).toBe(`${INVOICE_ID}:PAID`);
   });
 
+  it('the invoice as of another updatedAt is another key; every delivery of the same bytes, the same key', () => {
+    const at = (updatedAt: unknown) => readWebhookRef(Buffer.from(JSON.stringify({ invoiceId: INVOICE_ID, status: 'PAID', updatedAt }))) as Parameters<typeof webhookDedupeKey>[0];
+    expect(webhookDedupeKey(at(1767226000000))).toBe(`${INVOICE_ID}:PAID:1767226000000`);
+    expect(webhookDedupeKey(at(1767226000000))).toBe(webhookDedupeKey(at(1767226000000)));
+    expect(webhookDedupeKey(at('2026-01-01T00:10:00Z'))).toBe(`${INVOICE_ID}:PAID:2026-01-01T00:10:00Z`);
+    expect(webhookDedupeKey(at(1767226000001))).not.toBe(webhookDedupeKey(at(1767226000000)));
+    // Of another type, or absent: no part of the key.
+    expect(webhookDedupeKey(at({ t: 1 }))).toBe(`${INVOICE_ID}:PAID`);
+    expect(webhookDedupeKey(at(null))).toBe(`${INVOICE_ID}:PAID`);
+  });
+
   it('another status is another key; without an invoiceId the external id stands in, marked', () => {
     expect(webhookDedupeKey({ invoiceId: INVOICE_ID, externalId: null, status: 'EXPIRED' })).toBe(`${INVOICE_ID}:EXPIRED`);
     expect(webhookDedupeKey({ invoiceId: null, externalId: 'order-1', status: 'PAID' })).toBe('external:order-1:PAID');

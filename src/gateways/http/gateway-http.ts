@@ -50,7 +50,7 @@ export interface GatewayHttpProfile {
 /** One request: the endpoint's name (metrics, logs), method, path under the base URL, and how to read a 2xx body. */
 export interface GatewayCall<T> {
   endpoint: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   params?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -146,7 +146,7 @@ export class GatewayHttp {
     const timeoutMs = this.profile.timeoutMs();
     const headers: Record<string, string> = { Accept: 'application/json', ...this.profile.headers() };
     let data: string | undefined;
-    if (spec.method === 'POST') {
+    if (spec.method === 'POST' || spec.method === 'PATCH') {
       headers['Content-Type'] = 'application/json';
       // Bodiless POSTs send `{}`: the docs require Content-Type on POST, and some servers refuse
       // an empty body declared as JSON.

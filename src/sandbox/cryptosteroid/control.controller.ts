@@ -225,6 +225,18 @@ export class CsControlController {
     return { data: this.json(await this.lifecycle.simulate(id, outcome as SimulateOutcome, amount, method)) };
   }
 
+  /**
+   * The invoice's `secret` as the PAID webhook's Token would carry it (null without one), so a
+   * test can send that webhook by hand. Sandbox tooling: the emulator's invoices can be paid from
+   * here anyway, and the service still reads every callback back.
+   */
+  @Get('invoices/:id/token')
+  async token(@Param('id') id: string) {
+    const row = await this.store.invoice(this.config.merchantId, id);
+    if (!row) throw notFound(id);
+    return { data: { token: row.secret } };
+  }
+
   @Get('invoices/:id/webhook')
   async webhook(@Param('id') id: string) {
     const row = await this.store.invoice(this.config.merchantId, id);

@@ -2,11 +2,8 @@ import Decimal from 'decimal.js';
 
 /** Money helpers: decimal.js only, strings at the edges, never a float. */
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID_RE.test(s);
-
-/** Request amounts: at most 2 decimal places (docs/gateways/eccaex.md, "Creating an invoice"), at most 12 integer digits (numeric(14,2)). */
-export const AMOUNT_RE = /^\d{1,12}(\.\d{1,2})?$/;
+export { isUuid } from '../../common/ids';
+export { AMOUNT_RE } from '../common/validation';
 
 export function money(value: Decimal.Value): string {
   return new Decimal(value).toFixed(2, Decimal.ROUND_HALF_UP);
@@ -31,7 +28,7 @@ export function clientCommissionAmount(amount: Decimal.Value, clientCommission: 
 
 /**
  * amount / conversion_rate × (1 − merchant_commission / 100), rounded DOWN to 2 dp.
- * EccaEx's example: 1500 / 41.50 × 0.98 = 35.4216 → "35.42" (the factor and direction are INFERRED).
+ * API.md §7: 1500 / 41.50 × 0.98 = 35.4216 → "35.42" (the factor and direction are INFERRED).
  */
 export function merchantUsdt(amount: Decimal.Value, rate: Decimal.Value, merchantCommission: Decimal.Value): string {
   return new Decimal(amount)
@@ -49,7 +46,7 @@ export function baseFromAmountFiat(amountFiat: Decimal.Value, clientCommission: 
   return new Decimal(amountFiat).div(new Decimal(1).plus(new Decimal(clientCommission).div(100)));
 }
 
-/** Rates are rounded down to 2 dp (EccaEx's GET /currencies; docs/gateways/eccaex.md, "What the service calls"). */
+/** Rates are rounded down to 2 dp (API.md §2.7). */
 export function rate(value: Decimal.Value): string {
   return new Decimal(value).toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2);
 }

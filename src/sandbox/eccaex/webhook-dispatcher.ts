@@ -10,7 +10,7 @@ import { PollingWorker } from '../common/polling-worker';
 import { SandboxError } from './errors';
 import { SandboxControl } from './faults';
 import { iso } from './format';
-import { postBytes, PostResult } from './http-post';
+import { postBytes, PostResult } from '../common/http-post';
 import { SANDBOX_CONFIG, SandboxConfig, WEBHOOK_RETRY_SCHEDULE_MS } from './sandbox-config';
 import { InvoiceRow, SandboxStore, WebhookEventRow } from './store';
 

@@ -51,7 +51,28 @@ export interface GatewayDriver {
   failReadBack(http: Http, status: number): Promise<void>;
   /** Clears every sandbox fault. */
   clearFaults(http: Http): Promise<void>;
+  /**
+   * The outcomes its sandbox can reach (default: all four). CryptoSteroid has no failed invoice:
+   * an invoice is paid, expires or is cancelled.
+   */
+  readonly outcomes?: readonly Outcome[];
+  /**
+   * The outcomes the gateway calls back about (default: every one it has). CryptoSteroid sends
+   * its webhook only for a paid invoice: an expired or cancelled one is found by the read-back.
+   */
+  readonly notifies?: readonly Outcome[];
+  /**
+   * After the order is created (createOrderFor calls it): what the driver must learn of the order
+   * before `callback` can make a trusted one (CryptoSteroid: the order's own secret, from its sandbox).
+   */
+  ready?(http: Http, order: TestOrder): Promise<void>;
 }
+
+/** The outcomes a driver's sandbox can reach. */
+export const outcomesOf = (driver: GatewayDriver): readonly Outcome[] => driver.outcomes ?? ['success', 'fail', 'expire', 'cancel'];
+
+/** Whether the gateway calls back about an outcome (else only a read-back finds it). */
+export const notifies = (driver: GatewayDriver, outcome: Outcome): boolean => (driver.notifies ?? outcomesOf(driver)).includes(outcome);
 
 export function deliver(http: Http, cb: DeliverableCallback) {
   const req = cb.method === 'GET' ? http.get(cb.path) : http.post(cb.path);
