@@ -80,7 +80,7 @@ export function optionalUrl(f: Fields, o: Obj, name: string): string | undefined
   return v;
 }
 
-/** Decimal string, > 0, at most 2 decimal places (API.md §2.1). Numbers are refused: money is a string. */
+/** Decimal string, > 0, at most 2 decimal places (EccaEx's rule: docs/gateways/eccaex.md, "Creating an invoice"). Numbers are refused: money is a string. */
 export function amountString(f: Fields, o: Obj, name: string, required: boolean): string | undefined {
   const v = o[name];
   if (!present(v) || v === '') {
