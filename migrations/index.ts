@@ -11,6 +11,7 @@ import { SandboxCryptosteroid1763700001000 } from './1763700001000-sandbox-crypt
 import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
 import { RetentionCursor1763700001200 } from './1763700001200-retention-cursor';
 import { CallbackCredential1763700002000 } from './1763700002000-callback-credential';
+import { SandboxMethodLimits1763700005000 } from './1763700005000-sandbox-method-limits';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   SandboxSmartwm1763700001100,
   RetentionCursor1763700001200,
   CallbackCredential1763700002000,
+  SandboxMethodLimits1763700005000,
 ];

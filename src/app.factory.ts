@@ -9,6 +9,8 @@ import { AppModule } from './app.module';
 import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './common/http-hardening';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
 import { requestIdOf } from './common/logging';
+import { QuietStartupLogger } from './common/quiet-startup-logger';
+import { registerHome } from './common/home';
 import { sleep } from './common/sleep';
 import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
 import { withDevSecrets } from './config/dev-secrets';
@@ -16,6 +18,7 @@ import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
 import { Lifecycle } from './health/health.controller';
 import { buildOpenApi } from './openapi/document';
+import { registerOpsAssets } from './ops/ops-assets';
 import { registerRawCallbackBodies } from './webhooks/raw-callback-body';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -91,10 +94,11 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       bufferLogs: true,
       abortOnError: false,
     });
-    app.useLogger(app.get(Logger));
+    app.useLogger(new QuietStartupLogger(app.get(Logger)));
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
     await registerSecurityHeaders(app);
+    registerOpsAssets(app);
     app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
     const json = fastify.getDefaultJsonParser('error', 'error');
     app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));
@@ -108,6 +112,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     gate.register(fastify);
     registerContentTypeRule(fastify);
     registerNulGuard(fastify);
+    registerHome(fastify, settings);
     const document = buildOpenApi(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
     // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT and runs close() with its bounds.

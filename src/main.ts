@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import pino from 'pino';
+import { logDestination } from './common/logging';
 import { RunningApp, startApp } from './app.factory';
 import { withDevSecrets } from './config/dev-secrets';
 import { loadSettings, Settings, SettingsError } from './config/settings';
@@ -55,9 +57,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Log lines and the banner share one stdout stream (pino's own kind: asynchronous), so the banner
+  // comes out after every line start-up logged, not in among them.
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 0 });
+  logDestination.stream = stdout;
   const running = await startApp(settings);
   installShutdown(running, settings);
-  process.stdout.write(banner(settings));
+  stdout.write(banner(settings));
 }
 
 /**

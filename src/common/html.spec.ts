@@ -1,19 +1,22 @@
-import { escapeHtml, htmlHead } from './html';
+import { BASE_CSS, escapeHtml, htmlDocument } from './html';
 
-describe('htmlHead', () => {
-  it('is the head of an HTML5 page: charset, viewport, not indexed, the escaped title, one inline stylesheet', () => {
-    const head = htmlHead('A <b>&</b> "page"', 'main{padding:1rem}');
-    expect(head).toBe(`<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml('A <b>&</b> "page"')}</title>
-<style>main{padding:1rem}</style>
-</head>`);
-    expect(head).not.toContain('<b>');
+describe('htmlDocument', () => {
+  const html = htmlDocument({ title: 'A <b>&</b> "page"', css: `${BASE_CSS}main{padding:1rem}`, head: '<script src="/x.js" defer></script>\n', body: '<main>hi</main>' });
+
+  it('is one HTML5 document: charset, viewport, not indexed, the escaped title', () => {
+    expect(html.startsWith('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')).toBe(true);
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toContain('<meta name="robots" content="noindex">');
+    expect(html).toContain(`<title>${escapeHtml('A <b>&</b> "page"')}</title>`);
+    expect(html).not.toContain('<b>');
   });
 
-  it('puts extra markup (a deferred script) after the stylesheet', () => {
-    expect(htmlHead('t', '', '<script src="/x.js" defer></script>\n')).toContain('<style></style>\n<script src="/x.js" defer></script>\n</head>');
+  it('inlines the one stylesheet, then the extra head markup, then the body', () => {
+    expect(html).toContain(`<style>${BASE_CSS}main{padding:1rem}</style>\n<script src="/x.js" defer></script>\n</head>\n<body>\n<main>hi</main>\n</body>\n</html>`);
+    expect(html.match(/<style>/g)).toHaveLength(1);
+  });
+
+  it('has no extra head markup when none is given', () => {
+    expect(htmlDocument({ title: 't', css: '', body: '' })).toContain('<style></style>\n</head>');
   });
 });

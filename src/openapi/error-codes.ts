@@ -15,7 +15,7 @@ const GATEWAY_WITH_TOOLS = 'the-order-gateway';
 export const ERROR_CODES: Record<string, ErrorCodeDoc> = {
   // generic (framework, auth, limits)
   BAD_REQUEST: { status: 400, message: 'The request could not be read.' },
-  VALIDATION_FAILED: { status: 400, message: 'The request is invalid.', details: { fields: { amount: ['amount must be a decimal string with exactly two decimals, greater than 0, e.g. "1500.00"'] } } },
+  VALIDATION_FAILED: { status: 400, message: 'The request is invalid.', details: { fields: { amount: ['amount must have exactly two decimals, e.g. "1500.00"'] } } },
   UNAUTHENTICATED: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
   FORBIDDEN: { status: 403, message: 'This route needs an ops key.' },
   NOT_FOUND: { status: 404, message: 'No such route.' },

@@ -12,7 +12,7 @@ export class ErrorBodySchema {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    example: { fields: { amount: ['amount must be a decimal string with exactly two decimals, greater than 0, e.g. "1500.00"'] } },
+    example: { fields: { amount: ['amount must have exactly two decimals, e.g. "1500.00"'] } },
     description: '`fields` lists the offending fields on VALIDATION_FAILED; `order_id` names the order on DUPLICATE_EXTERNAL_ID and gateway errors',
   })
   details: Record<string, unknown>;

@@ -5,6 +5,7 @@ import { SETTINGS } from '../config/settings.module';
 import { GatewayCurrency, GatewayPaymentMethod, PaymentGateway } from '../gateways/gateway.port';
 import { gatewayApiError } from '../gateways/gateway-api-errors';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
+import { checkAmountLimits, LimitRefusal } from './amount-limits';
 
 const TTL_MS = 60_000;
 
@@ -43,6 +44,21 @@ export class CatalogueService {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * An amount no payment method of the currency can take (docs/api.md section 3.1), judged from the
+   * gateway's published min_sum / max_sum; null when one can, and when the catalogue cannot say
+   * right now (the invoice call will be the judge then).
+   */
+  async amountOutsideLimits(amount: string, currency: string, provider = this.settings.defaultProvider, paymentMethod?: string | null): Promise<LimitRefusal | null> {
+    let methods: GatewayPaymentMethod[];
+    try {
+      methods = await this.paymentMethods(currency, provider);
+    } catch {
+      return null;
+    }
+    return checkAmountLimits(amount, currency, methods, paymentMethod);
   }
 
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -7,6 +7,10 @@ import { JsonBody } from '../common/validation';
 import { ORDER_STATUSES, OrderStatus } from './domain/order-status';
 import { ORDER_EXCEPTIONS } from './domain/exceptions';
 import { CreateOrderInput } from './inputs/create-order.input';
+import { gatewayPlugins } from '../gateways/gateways.registry';
+
+/** Every registered gateway (on or off: an order of a gateway switched off since can still be listed). */
+const PROVIDERS: readonly string[] = gatewayPlugins().map((p) => p.name);
 import { ResolveExceptionInput } from './inputs/resolve-exception.input';
 import { decodeCursor, encodeCursor, parseDate, parseLimit } from '../common/paging';
 import { OrdersRepository } from './orders.repository';
@@ -29,8 +33,13 @@ export class OrdersController {
   @Auth('storefront')
   @ApiOperation({ summary: 'Create an order and its gateway invoice' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 characters; kept at least 24 h, scoped to the API key' })
-  @ApiResponse({ status: 201, type: OrderOutput, description: 'awaiting_payment, with payment_link' })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED' })
+  @ApiResponse({
+    status: 201,
+    type: OrderOutput,
+    description: 'awaiting_payment, with payment_link',
+    headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored first reply to the same Idempotency-Key and body, given again (absent otherwise)', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (details.fields; an amount no payment method takes names `amount`, with details.limits: the currency, the lowest min and highest max, and each method\'s min_sum / max_sum)' })
   @ApiResponse({ status: 409, description: 'DUPLICATE_EXTERNAL_ID or IDEMPOTENCY_IN_PROGRESS' })
   @ApiResponse({ status: 422, description: 'IDEMPOTENCY_KEY_REUSED' })
   @ApiResponse({ status: 502, description: "GATEWAY_ERROR (details.order_id names the pending order; details.reason invoice_mismatch when the gateway's invoice is not this order's: other external_id, amount or currency)" })
@@ -42,11 +51,12 @@ export class OrdersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     const result = await this.service.create(input, req.caller!, idempotencyKey);
+    const replayed: Record<string, string> = result.replayed ? { 'idempotent-replayed': 'true' } : {};
     if (result.status >= 400) {
       const stored = result.body as { error: { code: string; message: string; details: Record<string, unknown> } };
-      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details);
+      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details, replayed);
     }
-    void reply.status(result.status);
+    void reply.status(result.status).headers(replayed);
     return result.body;
   }
 
@@ -55,6 +65,13 @@ export class OrdersController {
   @ApiOperation({ summary: 'List orders, newest first (ops)' })
   @ApiQuery({ name: 'status', required: false, enum: ORDER_STATUSES })
   @ApiQuery({ name: 'customer_id', required: false, example: 'user_12345' })
+  @ApiQuery({ name: 'provider', required: false, enum: [...PROVIDERS], description: "the order's gateway" })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description: 'one box for people: the order whose id, external_id or customer_id is exactly this (what the ops console searches with)',
+    example: 'order-2026-0001',
+  })
   @ApiQuery({
     name: 'exception',
     required: false,
@@ -66,10 +83,12 @@ export class OrdersController {
   @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50', example: 50 })
   @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: OrderListOutput })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, exception, dates, limit or cursor)' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, provider, exception, q, dates, limit or cursor)' })
   async list(
     @Query('status') status?: string,
     @Query('customer_id') customerId?: string,
+    @Query('provider') provider?: string,
+    @Query('q') search?: string,
     @Query('exception') exception?: string,
     @Query('created_from') createdFrom?: string,
     @Query('created_to') createdTo?: string,
@@ -82,10 +101,16 @@ export class OrdersController {
     if (exception !== undefined && exception !== '' && !EXCEPTION_FILTERS.includes(exception)) {
       throw ApiError.validation({ exception: [`must be one of ${EXCEPTION_FILTERS.join(', ')}`] });
     }
+    if (provider !== undefined && provider !== '' && !PROVIDERS.includes(provider)) {
+      throw ApiError.validation({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
+    }
+    if (search !== undefined && search.length > 255) throw ApiError.validation({ q: ['must be at most 255 characters'] });
     const limit = parseLimit(limitRaw);
     const rows = await this.repo.list({
       status: status || undefined,
       customer_id: customerId || undefined,
+      provider: provider || undefined,
+      q: search?.trim() || undefined,
       exception: exception || undefined,
       created_from: parseDate('created_from', createdFrom),
       created_to: parseDate('created_to', createdTo),

@@ -83,7 +83,7 @@ function fakeRepository() {
 
 function build(...gateways: PaymentGateway[]) {
   const repo = fakeRepository();
-  const catalogue = { isCurrencyEnabled: jest.fn(async () => undefined) } as unknown as CatalogueService;
+  const catalogue = { isCurrencyEnabled: jest.fn(async () => undefined), amountOutsideLimits: jest.fn(async () => null) } as unknown as CatalogueService;
   const idempotency = {} as IdempotencyService;
   const service = new OrdersService(repo as unknown as OrdersRepository, new GatewayRegistry(gateways), catalogue, idempotency, settings);
   return { service, repo, catalogue };

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
 import { Caller } from '../common/auth.guard';
 import { SETTINGS } from '../config/settings.module';
 import { Settings } from '../config/settings';
 import { GatewayError } from '../gateways/gateway.errors';
+import { MetricsService } from '../metrics/metrics.service';
 import { GatewayInvoice, InvoiceRef, PaymentGateway } from '../gateways/gateway.port';
 import { gatewayApiError } from '../gateways/gateway-api-errors';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
@@ -21,6 +22,8 @@ import { OrderOutput, toOrderOutput } from './outputs/order.output';
 export interface Reply {
   status: number;
   body: unknown;
+  /** The first reply to this Idempotency-Key, given again (sent as `Idempotent-Replayed: true`). */
+  replayed?: boolean;
 }
 
 /** The gateway answered with an invoice that is not the order's: the order did not move (the timeline keeps the invoice for ops). */
@@ -74,6 +77,7 @@ export class OrdersService {
     private readonly catalogue: CatalogueService,
     private readonly idempotency: IdempotencyService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** The URL the order's gateway is given for its callbacks (its own callbacks.callbackUrl, under CALLBACK_BASE_URL). */
@@ -89,6 +93,9 @@ export class OrdersService {
     if ((await this.catalogue.isCurrencyEnabled(input.currency, provider)) === false) {
       throw ApiError.validation({ currency: [`currency ${input.currency} is not enabled at the gateway`] });
     }
+    // Where the gateway publishes its methods' min_sum / max_sum (EccaEx), an amount none takes is refused here.
+    const refused = await this.catalogue.amountOutsideLimits(input.amount, input.currency, provider, input.payment_method);
+    if (refused) throw new ApiError(400, 'VALIDATION_FAILED', refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.', { fields: refused.fields, limits: refused.limits });
     if (idempotencyKey === undefined) return { status: 201, body: (await this.createFresh(input, gateway)).output };
 
     if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {
@@ -103,7 +110,7 @@ export class OrdersService {
     // The key exists: a replay, another body (422), a call still running (409), or a retry that
     // takes over a failed or abandoned call and finishes its order.
     const claim = await this.idempotency.claim(scope, idempotencyKey, hash);
-    if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
+    if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
     const orderId = claim.orderId;
     const again = await this.settlingKey(idem, async () =>
       orderId ? ((await this.resume(orderId, gateway)) ?? (await this.createFresh(input, gateway, idem))) : this.createFresh(input, gateway, idem),
@@ -329,6 +336,19 @@ export class OrdersService {
   /** Reads the invoice back from the gateway and applies it (pending orders get their invoice). */
   async reconcile(ref: string, source: EventSource): Promise<OrderEntity> {
     const order = await this.get(ref);
+    if (source !== 'ops') return this.readBack(order, source);
+    // A person's reconcile is a check like the sweep's (which counts its own): counted whatever the answer.
+    let changed = false;
+    try {
+      const after = await this.readBack(order, source);
+      changed = after.updated_at.getTime() !== order.updated_at.getTime();
+      return after;
+    } finally {
+      this.metrics?.reconciled(changed);
+    }
+  }
+
+  private async readBack(order: OrderEntity, source: EventSource): Promise<OrderEntity> {
     const gateway = this.gateways.forOrder(order);
     if (order.status === 'pending') return this.finishPending(order, gateway, source);
     let invoice: GatewayInvoice | null;

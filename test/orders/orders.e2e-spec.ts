@@ -81,7 +81,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
     const page = await app.http.get(link.pathname);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.text).toContain('1500.00');
+    expect(page.text).toContain('1,500.00');
     const byExternal = await app.http.get('/v1/orders/order-2026-0001').set(storefront).expect(200);
     expect(byExternal.body.id).toBe(r.body.id);
     const byId = await app.http.get(`/v1/orders/${r.body.id}`).set(ops).expect(200);

@@ -18,17 +18,27 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
       const r = await app.http.get('/ops').expect(200);
       expect(r.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
       expect(r.text).toMatch(/^<!doctype html>/i);
-      expect(r.text).toContain('<script src="/ops/app.js" defer></script>');
+      expect(r.text).toContain('<script src="/ops/assets/app.js" defer></script>');
+      expect(r.text).toContain('<link rel="stylesheet" href="/ops/assets/app.css">');
       expect(r.text).not.toMatch(/<script[^>]+src="https?:|<link[^>]+href="https?:/);
       expect(r.headers['content-security-policy']).toContain("script-src 'self'");
       expect(r.headers['content-security-policy']).toContain("connect-src 'self'");
     });
 
-    it('serves its script as JavaScript', async () => {
-      const r = await app.http.get('/ops/app.js').expect(200);
-      expect(r.headers['content-type']).toMatch(/^text\/javascript; charset=utf-8/);
+    it('serves its built bundle (script and styles) from /ops/assets/, revalidated on each load', async () => {
+      const r = await app.http.get('/ops/assets/app.js').expect(200);
+      expect(r.headers['content-type']).toMatch(/^(text|application)\/javascript; charset=utf-8/);
       expect(r.headers['x-content-type-options']).toBe('nosniff');
-      expect(r.text).toContain("sessionStorage");
+      expect(r.headers['cache-control']).toMatch(/max-age=0/);
+      expect(r.headers.etag).toEqual(expect.any(String));
+      expect(r.text).toContain('sessionStorage');
+      const css = await app.http.get('/ops/assets/app.css').expect(200);
+      expect(css.headers['content-type']).toMatch(/^text\/css/);
+      // Nothing else of the build folder or the disk: no listing, no way up.
+      expect([403, 404]).toContain((await app.http.get('/ops/assets/')).status);
+      expect([403, 404]).toContain((await app.http.get('/ops/assets/..%2F..%2Fpackage.json')).status);
+      expect([403, 404]).toContain((await app.http.get('/ops/assets/app.js.map/../../../../package.json')).status);
+      await app.http.get('/ops/app.js').expect(404);
     });
 
     it('has no demo shop and no sandbox gateway', async () => {
@@ -54,7 +64,10 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
 
     it('the shop creates the order through POST /v1/orders and 303s to its payment_link', async () => {
       const page = await app.http.get('/sandbox/shop').expect(200);
-      expect(page.text).toContain('action="/sandbox/shop/buy"');
+      expect(page.text).toContain('action="/sandbox/shop/checkout"');
+      const checkout = await app.http.get('/sandbox/shop/checkout?sku=premium-12m&customer_id=form_buyer').expect(200);
+      expect(checkout.text).toContain('action="/sandbox/shop/buy"');
+      expect(checkout.text).toContain('value="eccaex"');
       const r = await app.http.post('/sandbox/shop/buy').type('form').send({ sku: 'premium-12m', customer_id: 'form_buyer' }).expect(303);
       expect(r.headers.location).toMatch(new RegExp(`^${app.url}/sandbox/eccaex/pay/[0-9a-f-]{36}$`));
       const list = (await app.http.get('/v1/orders?customer_id=form_buyer').set({ Authorization: `Bearer ${app.settings.opsApiKeys[0]}` }).expect(200)).body.data;

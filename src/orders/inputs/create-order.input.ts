@@ -33,13 +33,25 @@ function IsMetadata(options?: ValidationOptions) {
     });
 }
 
+/** What is wrong with an amount, said plainly (null when it is fine): `^\d{1,12}\.\d{2}$`, > 0. */
+export function amountProblem(v: unknown): string | null {
+  const example = 'e.g. "1500.00"';
+  if (typeof v !== 'string') return `amount must be a string with exactly two decimals, ${example}`;
+  if (/^\d{1,12}\.\d{2}$/.test(v)) return /[1-9]/.test(v) ? null : 'amount must be greater than 0';
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(v);
+  if (!m) return `amount must be digits with a decimal point and exactly two decimals (no sign, spaces or exponent), ${example}`;
+  if (m[1]) return 'amount must be greater than 0';
+  if (m[2]!.length > 12) return 'amount is too large: at most 12 digits before the decimal point (999999999999.99)';
+  return `amount must have exactly two decimals, ${example}`;
+}
+
 function IsPositiveAmount(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'isPositiveAmount', target: object.constructor, propertyName, options,
       validator: {
-        validate: (v: unknown) => typeof v === 'string' && /^\d{1,12}\.\d{2}$/.test(v) && /[1-9]/.test(v),
-        defaultMessage: () => 'amount must be a decimal string with exactly two decimals, greater than 0, e.g. "1500.00"',
+        validate: (v: unknown) => amountProblem(v) === null,
+        defaultMessage: (a: ValidationArguments) => amountProblem(a.value) ?? '',
       },
     });
 }

@@ -19,6 +19,7 @@ export type ApiReply<T> = { ok: true; status: number; data: T } | { ok: false; s
 export interface ApiOrder {
   id: string;
   external_id: string;
+  provider: string;
   status: string;
   amount: string;
   currency: string;
@@ -26,8 +27,10 @@ export interface ApiOrder {
   description: string | null;
   metadata: Record<string, string>;
   payment_link: string | null;
-  payment: { method_code: string | null; amount_fiat: string | null } | null;
+  /** The contract's keys, plus each gateway's own figures (docs/api.md section 3.6: added, never renamed). */
+  payment: ({ method_code: string | null; amount_fiat: string | null } & Record<string, unknown>) | null;
   paid_at: string | null;
+  updated_at: string;
 }
 
 /**
@@ -55,6 +58,18 @@ export class ShopStorefrontClient {
     if (host === '0.0.0.0' || host === '::' || host === '') host = '127.0.0.1';
     if (host.includes(':')) host = `[${host}]`;
     return `http://${host}:${socket.localPort ?? this.settings.port}`;
+  }
+
+  /**
+   * What a gateway that is on offers (GET /v1/payment-methods?provider=…): its methods, or null
+   * when it is on but publishes no list (400 NOT_SUPPORTED); undefined when the service says it is
+   * not on (400 naming provider) or cannot say right now.
+   */
+  async paymentMethods<T>(base: string, provider: string, currency?: string): Promise<T[] | null | undefined> {
+    const q = new URLSearchParams({ provider, ...(currency ? { currency } : {}) });
+    const r = await this.call<{ data: T[] }>(base, 'GET', `/v1/payment-methods?${q.toString()}`);
+    if (r.ok) return Array.isArray(r.data.data) ? r.data.data : undefined;
+    return r.status === 400 && r.problem.code === 'NOT_SUPPORTED' ? null : undefined;
   }
 
   async call<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiReply<T>> {
