@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The EccaEx sandbox's hryvnia methods take amounts from 1.00 UAH (was 100.00). Orders are now
- * refused when no method's min_sum / max_sum takes the amount (CONTRACT section 3), and the demo
+ * refused when no method's min_sum / max_sum takes the amount (docs/api.md section 3.1), and the demo
  * and its tests order small UAH amounts; 0.01 UAH and anything above 15,000.00 UAH stay unpayable.
  */
 export class SandboxMethodLimits1763700005000 implements MigrationInterface {

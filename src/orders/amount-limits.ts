@@ -18,7 +18,7 @@ const fits = (amount: Decimal, m: GatewayPaymentMethod) =>
   (m.min_sum === null || amount.gte(m.min_sum)) && (m.max_sum === null || amount.lte(m.max_sum));
 
 /**
- * CONTRACT section 3: an amount outside every method's limits (where the gateway publishes them)
+ * docs/api.md section 3.1: an amount outside every method's limits (where the gateway publishes them)
  * is refused before anything is sent to the gateway. `methods` are the gateway's methods for the
  * order's currency; `paymentMethod`, when the order names one, narrows them to that method.
  * Null when some method can take the amount.

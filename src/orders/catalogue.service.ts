@@ -47,7 +47,7 @@ export class CatalogueService {
   }
 
   /**
-   * An amount no payment method of the currency can take (CONTRACT section 3), judged from the
+   * An amount no payment method of the currency can take (docs/api.md section 3.1), judged from the
    * gateway's published min_sum / max_sum; null when one can, and when the catalogue cannot say
    * right now (the invoice call will be the judge then).
    */

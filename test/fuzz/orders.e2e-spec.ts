@@ -16,7 +16,7 @@ import {
 jest.setTimeout(600_000);
 
 const ENABLED_CURRENCIES = ['UAH', 'KZT', 'EUR', 'USD'];
-/** The sandbox's EccaEx methods per currency, [code, min_sum, max_sum] in cents (USD has none): CONTRACT section 3 refuses an amount none takes. */
+/** The sandbox's EccaEx methods per currency, [code, min_sum, max_sum] in cents (USD has none): docs/api.md section 3.1 refuses an amount none takes. */
 const METHOD_LIMITS: Record<string, Array<[string, number, number]>> = {
   UAH: [['monobank', 100, 1_000_000], ['privatbank', 100, 1_500_000]],
   KZT: [['kaspi', 100_000, 50_000_000]],

@@ -3,7 +3,7 @@ import { gatewayCreates } from '../support/gateway-requests';
 
 /**
  * POST /v1/orders refuses, before anything reaches the gateway, an amount no payment method can
- * take (CONTRACT section 3), says what is wrong with a malformed amount, and marks a replayed
+ * take (docs/api.md section 3.1), says what is wrong with a malformed amount, and marks a replayed
  * reply with `Idempotent-Replayed: true`. The sandbox's UAH methods: monobank 1.00–10,000.00,
  * privatbank 1.00–15,000.00; USD has no method.
  */

@@ -3,7 +3,7 @@ import type { GatewaySettingsContext } from '../gateway-plugin';
 import { IpAllowList } from './cryptosteroid.callbacks';
 import { CS_WHO_PAYS_COMMISSION, CsWhoPaysCommission } from './cryptosteroid.types';
 
-/** The CRYPTOSTEROID_* settings (CONTRACT section 11), validated at start-up with the rest. */
+/** The CRYPTOSTEROID_* settings (docs/settings.md, "CryptoSteroid"), validated at start-up with the rest. */
 export interface CryptosteroidSettings {
   /** CRYPTOSTEROID_MODE: live (the provider), sandbox (the emulator under /sandbox/cryptosteroid) or off. */
   mode: GatewayMode;

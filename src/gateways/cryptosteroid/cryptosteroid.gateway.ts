@@ -9,7 +9,7 @@ import type { GatewayHttpOptions } from '../http/gateway-http';
 import { CsInvoiceRead, toGatewayInvoice } from './cryptosteroid.mapping';
 import { CS_FIAT_CURRENCIES, CS_PAYMENT_METHODS, CsCreateInvoiceRequest, CsFiatCurrency, CsPaymentMethod } from './cryptosteroid.types';
 
-/** The per-order secret (CONTRACT section 10: fresh, random, at least 32 characters). */
+/** The per-order secret (docs/gateways/cryptosteroid.md, "Creating an order": fresh, random, at least 32 characters). */
 export const CS_MIN_SECRET_LENGTH = 32;
 /** `description` is required by the provider; the order's own, or this. */
 const defaultDescription = (externalId: string) => `Order ${externalId}`;

@@ -43,7 +43,7 @@ const OPEN_STATUSES = new Set(['pending', 'unknown']);
  * customer's way to pay: `pay_link` is the order's payment_link; a `pay_form` is served by this
  * service at /pay/{order_id} as a page that submits itself. "Transaction already exists" is
  * answered by a status read, never by a second invoice. Reads are /api/einvoice/status, mapped as
- * CONTRACT section 10 says (smartwm.mapping.ts). No cancel, webhook history or withdrawals.
+ * docs/gateways/smartwm.md says ("Reading an invoice: statuses"; smartwm.mapping.ts). No cancel, webhook history or withdrawals.
  */
 export class SmartwmGateway implements PaymentGateway {
   readonly name = SMARTWM_GATEWAY_NAME;

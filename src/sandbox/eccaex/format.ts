@@ -28,7 +28,7 @@ export function clientCommissionAmount(amount: Decimal.Value, clientCommission: 
 
 /**
  * amount / conversion_rate × (1 − merchant_commission / 100), rounded DOWN to 2 dp.
- * API.md §7: 1500 / 41.50 × 0.98 = 35.4216 → "35.42" (the factor and direction are INFERRED).
+ * EccaEx's example: 1500 / 41.50 × 0.98 = 35.4216 → "35.42" (the factor and direction are INFERRED).
  */
 export function merchantUsdt(amount: Decimal.Value, rate: Decimal.Value, merchantCommission: Decimal.Value): string {
   return new Decimal(amount)
@@ -46,7 +46,7 @@ export function baseFromAmountFiat(amountFiat: Decimal.Value, clientCommission: 
   return new Decimal(amountFiat).div(new Decimal(1).plus(new Decimal(clientCommission).div(100)));
 }
 
-/** Rates are rounded down to 2 dp (API.md §2.7). */
+/** Rates are rounded down to 2 dp (EccaEx's GET /currencies; docs/gateways/eccaex.md, "What the service calls"). */
 export function rate(value: Decimal.Value): string {
   return new Decimal(value).toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2);
 }

@@ -27,7 +27,7 @@ export interface ApiOrder {
   description: string | null;
   metadata: Record<string, string>;
   payment_link: string | null;
-  /** The contract's keys, plus each gateway's own figures (CONTRACT §3: added, never renamed). */
+  /** The contract's keys, plus each gateway's own figures (docs/api.md section 3.6: added, never renamed). */
   payment: ({ method_code: string | null; amount_fiat: string | null } & Record<string, unknown>) | null;
   paid_at: string | null;
   updated_at: string;
