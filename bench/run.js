@@ -43,7 +43,7 @@ const ROOT = path.join(__dirname, '..');
 const DIST_MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 /** The service runs with the V8 flags production uses: those of `npm run start:prod` (and the Dockerfile). */
 const PROD_NODE_FLAGS = (require('../package.json').scripts['start:prod'].match(/^node((?:\s+--\S+)*)\s/)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-const DIST_SANDBOX = path.join(ROOT, 'dist', 'src', 'sandbox', 'standalone.js');
+const DIST_SANDBOX = path.join(ROOT, 'dist', 'src', 'sandbox', 'eccaex', 'standalone.js');
 const DIST_MIGRATE = path.join(ROOT, 'dist', 'src', 'database', 'migrate.js');
 
 const ALL = ['ceiling-http', 'ceiling-write', 'callback-ack', 'callback-duplicates', 'ceiling-apply', 'callback-drain', 'callback-latency', 'ceiling-order', 'order-create', 'order-read', 'growth', 'embedded'];

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Outbound merchant notifications (CONTRACT.md section 7): an outbox row per notifying timeline
+ * Outbound merchant notifications (docs/api.md section 8): an outbox row per notifying timeline
  * event, written in the order change's own transaction, and one row per delivery attempt.
  */
 export class Notifications1763700000300 implements MigrationInterface {

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Mirror of the merchant's gateway withdrawals (API.md §2.8), upserted by withdraw_uuid. */
+/** Mirror of the merchant's gateway withdrawals (docs/gateways/eccaex.md, "Withdrawals"), upserted by withdraw_uuid. */
 export class Withdrawals1763700000400 implements MigrationInterface {
   name = 'Withdrawals1763700000400';
 

@@ -10,6 +10,8 @@ import { OrderException1763700000800 } from './1763700000800-order-exception';
 import { SandboxCryptosteroid1763700001000 } from './1763700001000-sandbox-cryptosteroid';
 import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
 import { RetentionCursor1763700001200 } from './1763700001200-retention-cursor';
+import { CallbackCredential1763700002000 } from './1763700002000-callback-credential';
+import { SandboxMethodLimits1763700005000 } from './1763700005000-sandbox-method-limits';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -28,4 +30,6 @@ export const MIGRATIONS = [
   SandboxCryptosteroid1763700001000,
   SandboxSmartwm1763700001100,
   RetentionCursor1763700001200,
+  CallbackCredential1763700002000,
+  SandboxMethodLimits1763700005000,
 ];

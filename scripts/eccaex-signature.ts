@@ -14,7 +14,7 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { loadSettings, Settings, SettingsError } from '../src/config/settings';
 import { openDatabase } from '../src/database/database';
-import { analyseCaptures, CandidateSecret, CapturedCallback, DiscoveryReport, formatReport } from '../src/webhooks/signature/signature-discovery';
+import { analyseCaptures, CandidateSecret, CapturedCallback, DiscoveryReport, formatReport } from '../src/gateways/eccaex/eccaex-signature-discovery';
 
 type Env = Record<string, string | undefined>;
 

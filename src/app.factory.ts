@@ -9,6 +9,9 @@ import { AppModule } from './app.module';
 import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './common/http-hardening';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
 import { requestIdOf } from './common/logging';
+import { QuietStartupLogger } from './common/quiet-startup-logger';
+import { registerHome } from './common/home';
+import { sleep } from './common/sleep';
 import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
 import { withDevSecrets } from './config/dev-secrets';
 import { Settings } from './config/settings';
@@ -41,7 +44,6 @@ export interface RunningApp {
   close(options?: CloseOptions): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Stops accepting connections and waits for the open ones to end (bounded; then they are cut). */
 async function closeServer(server: Server, inFlightMs: number, log: NestLogger): Promise<void> {
@@ -81,7 +83,8 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       genReqId: (req: import('node:http').IncomingMessage) => requestIdOf(req),
       requestTimeout: settings.requestTimeoutMs,
       return503OnClosing: true,
-      trustProxy: true,
+      // Whether X-Forwarded-For is believed for req.ip (the CryptoSteroid source allow-list reads it).
+      trustProxy: settings.trustProxy,
       // An order ref may be an external_id of up to 128 characters (Fastify's default is 100).
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors,
@@ -91,7 +94,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       bufferLogs: true,
       abortOnError: false,
     });
-    app.useLogger(app.get(Logger));
+    app.useLogger(new QuietStartupLogger(app.get(Logger)));
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
     await registerSecurityHeaders(app);
@@ -109,6 +112,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     gate.register(fastify);
     registerContentTypeRule(fastify);
     registerNulGuard(fastify);
+    registerHome(fastify, settings);
     const document = buildOpenApi(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
     // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT and runs close() with its bounds.

@@ -18,7 +18,7 @@ import { WithdrawalsModule } from './withdrawals/withdrawals.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OpsModule } from './ops/ops.module';
 import { RetentionModule } from './retention/retention.module';
-import { SandboxModule } from './sandbox/sandbox.module';
+import { SandboxModule, sandboxed } from './sandbox/sandbox.module';
 
 @Module({})
 export class AppModule {
@@ -35,13 +35,14 @@ export class AppModule {
         HealthModule,
         JobsModule,
         OrdersModule,
-        WebhooksModule,
+        WebhooksModule.forRoot(settings),
         NotificationsModule,
         WithdrawalsModule,
         ReconciliationModule,
         OpsModule,
         RetentionModule,
-        ...(settings.eccaex.mode === 'sandbox' ? [SandboxModule.forRoot(settings)] : []),
+        // Each gateway's emulator, mounted by its own mode (and the demo shop with any of them).
+        ...(sandboxed(settings).length ? [SandboxModule.forRoot(settings)] : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

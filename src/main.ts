@@ -1,24 +1,33 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import pino from 'pino';
+import { logDestination } from './common/logging';
 import { RunningApp, startApp } from './app.factory';
 import { withDevSecrets } from './config/dev-secrets';
 import { loadSettings, Settings, SettingsError } from './config/settings';
+import { gatewaySlice } from './gateways/gateway-plugin';
+import { gatewayPlugins } from './gateways/gateways.registry';
+import { sandboxed } from './sandbox/sandbox.module';
+
+/** Each gateway's mode, e.g. "smartwm live, cryptosteroid off mode". */
+const modes = (settings: Settings) =>
+  gatewayPlugins()
+    .map((p) => `${p.name} ${gatewaySlice(settings, p.name)?.mode ?? 'off'}`)
+    .join(', ') + ' mode';
 
 function banner(settings: Settings): string {
   const base = settings.publicBaseUrl;
   const lines = [
     '',
-    `Merchant payments service listening on port ${settings.port} (${settings.eccaex.mode} mode, ${settings.databaseUrl ? 'Postgres' : `embedded database in ${settings.dataDir}`})`,
+    `Merchant payments service listening on port ${settings.port} (${modes(settings)}, ${settings.databaseUrl ? 'Postgres' : `embedded database in ${settings.dataDir}`})`,
     `  API docs        ${base}/docs`,
     `  health          ${base}/health/ready`,
     `  ops console     ${base}/ops   (enter an ops key in the page)`,
   ];
-  if (settings.eccaex.mode === 'sandbox') {
-    lines.push(
-      `  sandbox gateway ${base}/sandbox/eccaex/api/v1`,
-      `  demo shop       ${base}/sandbox/shop   (buy, pay on the hosted page, come back to the order's status)`,
-      `  payment page    ${base}/sandbox/eccaex/pay/{invoice_id}   (the sandbox's hosted page, one per invoice: an order's payment_link)`,
-    );
+  const emulators = sandboxed(settings);
+  if (emulators.length) {
+    lines.push(`  demo shop       ${base}/sandbox/shop   (buy, pay on the hosted page, come back to the order's status)`);
+    for (const p of emulators) lines.push(...(p.sandboxBanner?.(base) ?? [`  sandbox ${p.name.padEnd(8)} ${base}/sandbox/${p.name}`]));
     if (settings.generated.length) {
       lines.push(
         '',
@@ -48,9 +57,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Log lines and the banner share one stdout stream (pino's own kind: asynchronous), so the banner
+  // comes out after every line start-up logged, not in among them.
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 0 });
+  logDestination.stream = stdout;
   const running = await startApp(settings);
   installShutdown(running, settings);
-  process.stdout.write(banner(settings));
+  stdout.write(banner(settings));
 }
 
 /**

@@ -20,7 +20,7 @@ function signedHeaders(secret, raw, key) {
   return headers;
 }
 
-/** A callback body as EccaEx sends it (API.md §6): about an invoice, with our external_id. */
+/** A callback body as EccaEx sends it (docs/gateways/eccaex.md, "Callbacks"): about an invoice, with our external_id. */
 function callbackBody({ invoiceId, externalId, status = 'success', eventTs = Math.floor(Date.now() / 1000) }) {
   return Buffer.from(
     JSON.stringify({

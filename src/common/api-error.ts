@@ -1,4 +1,4 @@
-/** The one error the service raises on purpose; rendered as the CONTRACT.md section 1 envelope. */
+/** The one error the service raises on purpose; rendered as the error envelope of docs/api.md section 1. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

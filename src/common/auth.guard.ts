@@ -30,7 +30,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export class AuthGuard implements CanActivate {
   private readonly storefront: Buffer[];
   private readonly ops: Buffer[];
-  /** Storefront keys on storefront routes only; ops keys are not limited (CONTRACT.md §11 RATE_LIMIT_PER_MIN). */
+  /** Storefront keys on storefront routes only; ops keys are not limited (RATE_LIMIT_PER_MIN, docs/settings.md "Access"). */
   private readonly limiter: RateLimiter;
 
   constructor(

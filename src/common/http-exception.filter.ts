@@ -22,7 +22,15 @@ export function databaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** Turns any error into the CONTRACT.md envelope; a 5xx never carries a stack, SQL or a secret. */
+/** Terminus' 503 from /health/ready whose only failing check is the shutdown (src/health). */
+export function shuttingDownProbe(err: HttpException): boolean {
+  const body = err.getResponse() as { error?: Record<string, { shutting_down?: unknown } | undefined> } | string;
+  if (!body || typeof body !== 'object' || !body.error) return false;
+  const failing = Object.keys(body.error);
+  return failing.length === 1 && body.error.lifecycle?.shutting_down === true;
+}
+
+/** Turns any error into the error envelope (docs/api.md section 1); a 5xx never carries a stack, SQL or a secret. */
 export function toEnvelope(err: unknown, requestId: string, log: Logger): { status: number; body: ErrorEnvelope; headers: Record<string, string> } {
   if (err instanceof ApiError) {
     if (err.status >= 500) log.warn(`${err.code}: ${err.message}`);
@@ -43,8 +51,11 @@ export function toEnvelope(err: unknown, requestId: string, log: Logger): { stat
     status = (err as { statusCode: number }).statusCode;
   }
   if (status < 400 || status > 599) status = 500;
-  if (status >= 500 && err instanceof HttpException) {
-    // Raised on purpose (e.g. readiness 503 while shutting down): no stack needed.
+  if (status >= 500 && err instanceof HttpException && shuttingDownProbe(err)) {
+    // Readiness saying "not ready" while the service drains is the shutdown working, not trouble.
+    log.debug(`${status}: readiness is down while shutting down`);
+  } else if (status >= 500 && err instanceof HttpException) {
+    // Raised on purpose (e.g. readiness 503 with the database unreachable): no stack needed.
     log.warn(`${status}: ${err.message}`);
   } else if (status >= 500) {
     log.error({ msg: 'unhandled error', err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });

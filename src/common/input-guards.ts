@@ -65,7 +65,7 @@ export function registerNulGuard(fastify: FastifyInstance): void {
   });
 }
 
-/** Fastify's `frameworkErrors`: router-level errors in the CONTRACT.md envelope, with X-Request-Id. */
+/** Fastify's `frameworkErrors`: router-level errors in the error envelope (docs/api.md section 1), with X-Request-Id. */
 export function frameworkErrors(error: Error & { statusCode?: number; code?: string }, req: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 400;
   const [code, message] =

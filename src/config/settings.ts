@@ -1,16 +1,15 @@
-import { isIP } from 'node:net';
 import { loadRetentionSettings, RetentionSettings } from '../retention/retention.config';
+import { gatewayPlugins, GatewaySettingsSlices } from '../gateways/gateways.registry';
+import { isIP } from 'node:net';
+import { bool, Env, gatewayMode, GatewayMode, int, list, oneOf, refuseInLive, SettingsError, str, url } from './env';
 
-/** Every setting of CONTRACT.md section 11 (plus additive ones), typed and validated once. */
-export type SignaturePayload = '{timestamp}.{body}' | '{body}' | '{timestamp}{body}';
-export type SignatureAlgorithm = 'sha256' | 'sha512';
-export type SignatureEncoding = 'hex' | 'base64';
+export { checkHttpUrl, DEMO_KEYS, GATEWAY_MODES, isLoopbackHost, MIN_SECRET_LENGTH, SettingsError } from './env';
+export type { GatewayMode } from './env';
+
+/** Every setting of the service (docs/settings.md), typed and validated once; each gateway's own settings are its slice (`settings.<gateway>`). */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-/** Each gateway is live (its real API), sandbox (its emulator, mounted in this service) or off (nothing of it). */
-export type GatewayMode = 'live' | 'sandbox' | 'off';
-export const GATEWAY_MODES: readonly GatewayMode[] = ['live', 'sandbox', 'off'];
 
-export interface Settings {
+export interface Settings extends GatewaySettingsSlices {
   port: number;
   /** NODE_ENV=production: no gateway runs its emulator unless its <GATEWAY>_MODE=sandbox says so. */
   production: boolean;
@@ -26,18 +25,14 @@ export interface Settings {
   callbackBaseUrl: string;
   storefrontApiKeys: string[];
   opsApiKeys: string[];
-  eccaex: {
-    mode: GatewayMode;
-    baseUrl: string;
-    apiKey: string;
-    webhookSecrets: string[];
-    signaturePayload: SignaturePayload;
-    signatureAlgorithm: SignatureAlgorithm;
-    signatureEncoding: SignatureEncoding;
-    signatureToleranceS: number;
-    signatureCapture: boolean;
-    timeoutMs: number;
-  };
+  /**
+   * TRUST_PROXY, as Fastify's trustProxy: false (default: the caller's address is the socket's,
+   * X-Forwarded-For is ignored), true (any hop), or the proxy addresses / CIDR blocks to believe.
+   */
+  trustProxy: boolean | string[];
+  /** DEFAULT_PROVIDER: the gateway of orders that name none (default: the first registered gateway that is on). */
+  defaultProvider: string;
+
   merchantSuccessUrl: string | undefined;
   merchantFailUrl: string | undefined;
   merchantWebhookUrl: string | undefined;
@@ -58,104 +53,6 @@ export interface Settings {
   warnings: string[];
 }
 
-export class SettingsError extends Error {
-  constructor(
-    readonly setting: string,
-    reason: string,
-  ) {
-    super(`Invalid setting ${setting}: ${reason}`);
-  }
-}
-
-export const ECCAEX_LIVE_BASE_URL = 'https://api.ecca-ex.com/api/v1';
-
-/** Live mode: the shortest secret, API key or signing secret taken. */
-export const MIN_SECRET_LENGTH = 16;
-
-/**
- * Key values shipped in the repository's examples (.env.example, docker-compose.yml,
- * deploy/sandbox.env). Public, so live mode refuses every one of them.
- */
-export const DEMO_KEYS: ReadonlySet<string> = new Set([
-  'sk_store_change_me_0001',
-  'sk_store_change_me_0002',
-  'sk_ops_change_me_000001',
-  'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  'sk_store_compose_demo_0001',
-  'sk_ops_compose_demo_00001',
-  'whsk_compose_demo_secret_0001',
-]);
-
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const v = str(env, name);
-  if (v === undefined) return def;
-  if (!/^\d+$/.test(v)) throw new SettingsError(name, `expected a whole number, got "${v}"`);
-  const n = Number(v);
-  if (n < min || n > max) throw new SettingsError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function bool(env: Env, name: string, def: boolean): boolean {
-  const v = str(env, name)?.toLowerCase();
-  if (v === undefined) return def;
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  throw new SettingsError(name, `expected true or false, got "${v}"`);
-}
-
-function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readonly T[]): T {
-  const v = str(env, name);
-  if (v === undefined) return def;
-  if (!(allowed as readonly string[]).includes(v)) {
-    throw new SettingsError(name, `expected one of ${allowed.join(', ')}, got "${v}"`);
-  }
-  return v as T;
-}
-
-function list(env: Env, name: string): string[] {
-  const v = str(env, name);
-  if (v === undefined) return [];
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const item of items) {
-    if (item.length < 16) throw new SettingsError(name, 'every key must be at least 16 characters');
-  }
-  return items;
-}
-
-/** Absolute http(s) URL without credentials; the single URL rule of the service. */
-export function checkHttpUrl(value: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    return 'not an absolute URL';
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must use http or https';
-  if (u.username || u.password) return 'must not carry credentials';
-  if (!u.hostname) return 'has no host';
-  return null;
-}
-
-function url(env: Env, name: string, def?: string): string | undefined {
-  const v = str(env, name) ?? def;
-  if (v === undefined) return undefined;
-  const problem = checkHttpUrl(v);
-  if (problem) throw new SettingsError(name, `${problem} ("${v.replace(/\/\/[^@/]*@/, '//***@')}")`);
-  return v.replace(/\/+$/, '');
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || (isIP(h) === 4 && h.startsWith('127.')) || h === '::1';
-}
-
 /**
  * Reads the environment once. Secrets that sandbox mode may generate are left empty here and
  * filled by `withDevSecrets` (which touches the disk); a bad value throws SettingsError.
@@ -169,27 +66,26 @@ export function loadSettings(env: Env = process.env): Settings {
     throw new SettingsError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
   }
   const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', `http://localhost:${port}`)!;
-  const apiKey = str(env, 'ECCAEX_API_KEY');
-  const mode = gatewayMode(env, 'ECCAEX', 'EccaEx', apiKey !== undefined, production, warnings);
-  if (mode === 'live' && !apiKey) throw new SettingsError('ECCAEX_API_KEY', 'required when ECCAEX_MODE=live');
-  const gateways = [{ setting: 'ECCAEX_MODE', mode }];
+  const gateways = gatewayPlugins().map((p) => ({
+    plugin: p,
+    setting: `${p.settingsPrefix}_MODE`,
+    mode: gatewayMode(env, p.settingsPrefix, p.label, p.hasCredentials(env), production, warnings),
+  }));
   if (gateways.every((g) => g.mode === 'off')) {
     throw new SettingsError(
       gateways.map((g) => g.setting).join(', '),
       `no gateway is on (${production ? 'with NODE_ENV=production a gateway without credentials is off, and no emulator runs unless its mode says sandbox' : 'every mode is off'}): ` +
-        'set ECCAEX_API_KEY for live mode, or ECCAEX_MODE=sandbox for the emulator',
+        `set a gateway's credentials for live mode, or ${gateways.map((g) => `${g.setting}=sandbox`).join(' / ')} for its emulator`,
     );
   }
   const live = gateways.some((g) => g.mode === 'live');
-  const sandbox = mode === 'sandbox';
+  const sandbox = gateways.some((g) => g.mode === 'sandbox');
   const storefrontApiKeys = list(env, 'STOREFRONT_API_KEYS');
   const opsApiKeys = list(env, 'OPS_API_KEYS');
-  const webhookSecrets = (str(env, 'ECCAEX_WEBHOOK_SECRET') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (live) {
     if (!storefrontApiKeys.length) throw new SettingsError('STOREFRONT_API_KEYS', 'required in live mode');
     if (!opsApiKeys.length) throw new SettingsError('OPS_API_KEYS', 'required in live mode');
   }
-  if (mode === 'live' && !webhookSecrets.length) throw new SettingsError('ECCAEX_WEBHOOK_SECRET', 'required in live mode');
   const databaseEmbeddedLive = bool(env, 'DATABASE_EMBEDDED_LIVE', false);
   if (live && !databaseUrl && !databaseEmbeddedLive) {
     throw new SettingsError('DATABASE_URL', 'required in live mode (or set DATABASE_EMBEDDED_LIVE=true to run live on the embedded database: one node, data under DATA_DIR)');
@@ -208,7 +104,6 @@ export function loadSettings(env: Env = process.env): Settings {
     }
   }
   const callbackBaseUrl = url(env, 'CALLBACK_BASE_URL', publicBaseUrl)!;
-  const eccaexBaseUrl = url(env, 'ECCAEX_BASE_URL', sandbox ? `http://127.0.0.1:${port}/sandbox/eccaex/api/v1` : ECCAEX_LIVE_BASE_URL)!;
   if (live) {
     if (str(env, 'PUBLIC_BASE_URL') === undefined) {
       throw new SettingsError('PUBLIC_BASE_URL', "required in live mode: the gateway's callbacks and the customers' pages are addressed from it");
@@ -218,7 +113,14 @@ export function loadSettings(env: Env = process.env): Settings {
       urls: { PUBLIC_BASE_URL: publicBaseUrl, CALLBACK_BASE_URL: callbackBaseUrl },
     });
   }
-  if (mode === 'live') refuseInLive({ secrets: { ECCAEX_API_KEY: apiKey ? [apiKey] : [], ECCAEX_WEBHOOK_SECRET: webhookSecrets }, urls: { ECCAEX_BASE_URL: eccaexBaseUrl } });
+  // Each gateway's own slice, after the service's own rules (its live refusals name its settings).
+  const slices: Record<string, unknown> = {};
+  for (const g of gateways) slices[g.plugin.name] = g.plugin.loadSettings({ env, port, production, mode: g.mode, warnings });
+  const on = gateways.filter((g) => g.mode !== 'off').map((g) => g.plugin.name);
+  const defaultProvider = str(env, 'DEFAULT_PROVIDER') ?? on[0]!;
+  if (!on.includes(defaultProvider)) {
+    throw new SettingsError('DEFAULT_PROVIDER', `expected a gateway that is on (${on.join(', ')}), got "${defaultProvider}"`);
+  }
   return {
     port,
     production,
@@ -231,19 +133,9 @@ export function loadSettings(env: Env = process.env): Settings {
     callbackBaseUrl,
     storefrontApiKeys,
     opsApiKeys,
-    eccaex: {
-      mode,
-      baseUrl: eccaexBaseUrl,
-      // Sandbox without a key of its own: the random one kept with the dev keys (withDevSecrets).
-      apiKey: apiKey ?? '',
-      webhookSecrets,
-      signaturePayload: oneOf(env, 'ECCAEX_SIGNATURE_PAYLOAD', '{timestamp}.{body}', ['{timestamp}.{body}', '{body}', '{timestamp}{body}'] as const),
-      signatureAlgorithm: oneOf(env, 'ECCAEX_SIGNATURE_ALGORITHM', 'sha256', ['sha256', 'sha512'] as const),
-      signatureEncoding: oneOf(env, 'ECCAEX_SIGNATURE_ENCODING', 'hex', ['hex', 'base64'] as const),
-      signatureToleranceS: int(env, 'ECCAEX_SIGNATURE_TOLERANCE_S', 300, 1, 86400),
-      signatureCapture: bool(env, 'ECCAEX_SIGNATURE_CAPTURE', false),
-      timeoutMs: int(env, 'ECCAEX_TIMEOUT_MS', 10000, 100, 120000),
-    },
+    trustProxy: trustProxy(env),
+    ...(slices as unknown as GatewaySettingsSlices),
+    defaultProvider,
     merchantSuccessUrl: url(env, 'MERCHANT_SUCCESS_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/success` : undefined),
     merchantFailUrl: url(env, 'MERCHANT_FAIL_URL', sandbox ? `${publicBaseUrl}/sandbox/shop/fail` : undefined),
     merchantWebhookUrl,
@@ -260,37 +152,20 @@ export function loadSettings(env: Env = process.env): Settings {
   };
 }
 
-/**
- * `<GATEWAY>_MODE`, or when unset: live with credentials; else sandbox, except in production
- * where it is off (an emulator in production only when the mode says so, and then with a warning).
- */
-function gatewayMode(env: Env, prefix: string, name: string, hasCredentials: boolean, production: boolean, warnings: string[]): GatewayMode {
-  const setting = `${prefix}_MODE`;
-  const explicit = str(env, setting);
-  if (explicit === undefined) return hasCredentials ? 'live' : production ? 'off' : 'sandbox';
-  const mode = oneOf(env, setting, 'off', GATEWAY_MODES);
-  if (mode === 'sandbox' && production) {
-    warnings.push(
-      `${setting}=sandbox with NODE_ENV=production: the ${name} emulator is mounted under /sandbox/${prefix.toLowerCase()} and anyone can mark its invoices paid; never for real money`,
-    );
-  }
-  return mode;
-}
-
-/**
- * Live mode refuses what would lose money or leak keys, one setting at a time: a secret, API key
- * or signing secret shorter than MIN_SECRET_LENGTH or shipped in the repository's examples
- * (DEMO_KEYS), and a URL that is not https unless its host is a loopback one (local tests).
- */
-function refuseInLive(c: { secrets: Record<string, string[]>; urls: Record<string, string> }): void {
-  for (const [name, values] of Object.entries(c.secrets)) {
-    for (const v of values) {
-      if (DEMO_KEYS.has(v)) throw new SettingsError(name, "a demo value from the repository's examples; live mode needs a real one");
-      if (v.length < MIN_SECRET_LENGTH) throw new SettingsError(name, `every value must be at least ${MIN_SECRET_LENGTH} characters in live mode`);
+/** TRUST_PROXY: `true` / `false`, or comma-separated proxy addresses (IPs or CIDR blocks). */
+function trustProxy(env: Env): boolean | string[] {
+  const name = 'TRUST_PROXY';
+  const v = str(env, name);
+  if (v === undefined) return false;
+  if (['true', 'false', '1', '0', 'yes', 'no'].includes(v.toLowerCase())) return bool(env, name, false);
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    const [addr = '', bits, ...rest] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (!family || rest.length || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+      throw new SettingsError(name, `expected true, false or proxy addresses (IPs or CIDR blocks), got "${item}"`);
     }
   }
-  for (const [name, value] of Object.entries(c.urls)) {
-    const u = new URL(value);
-    if (u.protocol !== 'https:' && !isLoopbackHost(u.hostname)) throw new SettingsError(name, `must be https in live mode (http only for a loopback host), got ${u.protocol}//${u.host}`);
-  }
+  return items;
 }

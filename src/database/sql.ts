@@ -8,3 +8,16 @@ export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
   }
   return (Array.isArray(result) ? result : []) as T[];
 }
+
+/**
+ * One CTE of a single-statement order change (OrdersRepository.applyOptimistic): `sql` numbers its parameters
+ * $1..$n of its own `values` and may refer to the CTEs `upd` (the order row, when it was
+ * unchanged since it was read) and `ev` (the ids of the timeline events inserted) and to parts
+ * named before it.
+ */
+export interface SqlPart {
+  name: string;
+  sql: string;
+  values: unknown[];
+}
+

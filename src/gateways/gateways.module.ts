@@ -1,12 +1,17 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { EccaexClient } from './eccaex/eccaex.client';
-import { EccaexGateway } from './eccaex/eccaex.gateway';
-import { GatewaysService } from './gateways.service';
+import { PAYMENT_GATEWAYS, PaymentGateway } from './gateway.port';
+import { GatewayRegistry } from './gateway-registry.service';
+import { gatewayPlugins } from './gateways.registry';
 
+const plugins = gatewayPlugins();
+
+/** Every registered gateway's module, its adapter into PAYMENT_GATEWAYS, and the GatewayRegistry over them. */
 @Module({
-  imports: [HttpModule],
-  providers: [EccaexClient, EccaexGateway, GatewaysService],
-  exports: [EccaexClient, GatewaysService],
+  imports: plugins.map((p) => p.module),
+  providers: [
+    { provide: PAYMENT_GATEWAYS, useFactory: (...gateways: PaymentGateway[]) => gateways, inject: plugins.map((p) => p.adapter) },
+    GatewayRegistry,
+  ],
+  exports: [PAYMENT_GATEWAYS, GatewayRegistry, ...plugins.map((p) => p.module)],
 })
 export class GatewaysModule {}

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { HealthLiveOutput } from '../openapi/responses';
+import { HealthLiveOutput } from './outputs/health.output';
 
 /** Flipped first on shutdown, so load balancers stop sending work before the server closes. */
 @Injectable()

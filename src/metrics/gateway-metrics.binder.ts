@@ -1,16 +1,19 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ECCAEX_GATEWAY_NAME, EccaexClient } from '../gateways/eccaex/eccaex.client';
+import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { MetricsService } from './metrics.service';
 
-/** Feeds the gateway-call metrics from the EccaEx client's per-attempt observer. */
+/** Feeds the gateway-call metrics from every registered gateway's per-attempt observer. */
 @Injectable()
 export class GatewayMetricsBinder implements OnModuleInit {
   constructor(
-    private readonly eccaex: EccaexClient,
+    private readonly gateways: GatewayRegistry,
     private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
-    this.eccaex.onCall = (e) => this.metrics.gatewayCall(ECCAEX_GATEWAY_NAME, e.endpoint, e.outcome, e.durationMs);
+    for (const gateway of this.gateways.all()) {
+      const name = gateway.name;
+      gateway.onCall = (e) => this.metrics.gatewayCall(name, e.endpoint, e.outcome, e.durationMs);
+    }
   }
 }

@@ -6,7 +6,7 @@ import { MetricsService } from './metrics.service';
 const EXAMPLE = [
   '# HELP payments_callbacks_received_total Gateway callbacks that reached the callback route.',
   '# TYPE payments_callbacks_received_total counter',
-  'payments_callbacks_received_total{gateway="eccaex"} 42',
+  'payments_callbacks_received_total{gateway="smartwm"} 42',
   '# HELP http_request_duration_seconds HTTP requests by method, route pattern and status code.',
   '# TYPE http_request_duration_seconds histogram',
   'http_request_duration_seconds_bucket{le="0.05",method="POST",route="/v1/orders",status="201"} 17',

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { AppliedChange, OrdersRepository, SqlPart } from '../orders/orders.repository';
+import { SqlPart } from '../database/sql';
+import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
 import { toOrderOutput } from '../orders/outputs/order.output';
 import { JobsService } from '../jobs/jobs.service';
 import { NotificationType, notificationTypeOf } from './notification-policy';

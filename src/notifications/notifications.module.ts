@@ -5,7 +5,7 @@ import { NotificationSender } from './notification-sender.service';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsRepository } from './notifications.repository';
 
-/** Outbound merchant notifications (CONTRACT.md section 7): outbox, signed delivery, ops routes. */
+/** Outbound merchant notifications (docs/api.md section 8): outbox, signed delivery, ops routes. */
 @Module({
   imports: [OrdersModule],
   controllers: [NotificationsController],

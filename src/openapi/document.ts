@@ -10,6 +10,8 @@ type Responses = Operation['responses'];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
+/** HTTP methods Nest's explorer lists for an @All route that an OpenAPI 3.0 path item cannot hold. */
+const NOT_OAS3_METHODS = ['search', 'query'] as const;
 
 /** When an error response names no catalogued code, the one the framework uses for its status. */
 const GENERIC_CODE: Record<number, string> = {
@@ -25,11 +27,16 @@ const GENERIC_CODE: Record<number, string> = {
 };
 
 const DESCRIPTION = [
-  'Storefront orders, EccaEx invoices, signed gateway callbacks, ops tools. The contract is CONTRACT.md (v1).',
+  'Storefront orders over several payment gateways, their trusted callbacks, ops tools (version 1: it only grows, nothing here is renamed or removed).',
+  '',
+  '**Reference.** This document lists every route with its schemas and error codes. The rules behind them are in the',
+  "repository's `docs/` folder: `docs/api.md` (the API in full: conventions, idempotency, order statuses and their rules,",
+  'callbacks, notifications and how to verify them, every error code), `docs/settings.md` (every setting) and',
+  '`docs/gateways/<gateway>.md` (each gateway: what the service sends and reads, how its callbacks are trusted).',
   '',
   '**Authentication.** Storefront routes take `Authorization: Bearer <storefront or ops key>` (`STOREFRONT_API_KEYS`, `OPS_API_KEYS`);',
   'ops routes take an ops key only (a storefront key gets 403 `FORBIDDEN`). No or an unknown key: 401 `UNAUTHENTICATED`.',
-  'The gateway callback `POST /v1/webhooks/eccaex` takes no bearer: it is trusted by its HMAC headers.',
+  'Each gateway\'s callback route under `/v1/webhooks/` takes no bearer: it is trusted by that gateway\'s own credential (an HMAC over the raw body, or a per-order token).',
   '',
   '**Errors.** Every 4xx and 5xx has one shape, the `ErrorEnvelope`: `{ "error": { "code", "message", "details" }, "request_id" }`.',
   'Each response lists the codes it may carry, with an example per code. A 5xx never carries a stack, SQL or a secret.',
@@ -37,7 +44,7 @@ const DESCRIPTION = [
   '**Conventions.** JSON in and out; bodies over 1 MiB get 413. Money is a decimal string with two decimals (`"1500.00"`),',
   'currencies ISO 4217, timestamps ISO-8601 UTC. Every response carries `X-Request-Id` (the request\'s own when it sent a sane one).',
   '',
-  'The sandbox gateway mounted under `/sandbox/eccaex` in sandbox mode is not part of this API and is left out of this document.',
+  'The gateway emulators mounted under `/sandbox/<gateway>` (each in its gateway\'s sandbox mode) are not part of this API and are left out of this document.',
 ].join('\n');
 
 /** The OpenAPI 3 document of every route of the service (sandbox routes excluded). */
@@ -89,6 +96,11 @@ export function finishDocument(document: OpenAPIObject, roles: Map<string, Role 
       continue;
     }
     const item = document.paths[path];
+    // A route of any method (@All): Nest lists methods OpenAPI 3.0 has no place for (search,
+    // query), and one marked x-any-method is shown once, as GET.
+    const keys = item as Record<string, unknown>;
+    for (const key of NOT_OAS3_METHODS) delete keys[key];
+    if ((item.get as (Operation & { 'x-any-method'?: boolean }) | undefined)?.['x-any-method']) for (const m of METHODS) if (m !== 'get') delete item[m];
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;

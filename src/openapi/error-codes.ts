@@ -9,10 +9,13 @@ export interface ErrorCodeDoc {
   details?: Record<string, unknown>;
 }
 
+/** The example's gateway for the webhook-history tools (a gateway with capabilities.webhookHistory). */
+const GATEWAY_WITH_TOOLS = 'the-order-gateway';
+
 export const ERROR_CODES: Record<string, ErrorCodeDoc> = {
   // generic (framework, auth, limits)
   BAD_REQUEST: { status: 400, message: 'The request could not be read.' },
-  VALIDATION_FAILED: { status: 400, message: 'The request is invalid.', details: { fields: { amount: ['amount must be a decimal string with exactly two decimals, greater than 0, e.g. "1500.00"'] } } },
+  VALIDATION_FAILED: { status: 400, message: 'The request is invalid.', details: { fields: { amount: ['amount must have exactly two decimals, e.g. "1500.00"'] } } },
   UNAUTHENTICATED: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
   FORBIDDEN: { status: 403, message: 'This route needs an ops key.' },
   NOT_FOUND: { status: 404, message: 'No such route.' },
@@ -33,23 +36,24 @@ export const ERROR_CODES: Record<string, ErrorCodeDoc> = {
   GATEWAY_ERROR: {
     status: 502,
     message: 'The payment gateway refused the request (CURRENCY_DISABLED).',
-    details: { order_id: '3bb8721d-7f99-4a43-a809-e7b196526345', gateway: 'eccaex', gateway_code: 'CURRENCY_DISABLED', gateway_request_id: 'req_8f2c' },
+    details: { order_id: '3bb8721d-7f99-4a43-a809-e7b196526345', gateway: 'cryptosteroid', gateway_code: 'CURRENCY_DISABLED', gateway_request_id: 'req_8f2c' },
   },
   GATEWAY_UNAVAILABLE: {
     status: 503,
     message: 'The payment gateway is unavailable right now; retry later.',
-    details: { order_id: '3bb8721d-7f99-4a43-a809-e7b196526345', gateway: 'eccaex' },
+    details: { order_id: '3bb8721d-7f99-4a43-a809-e7b196526345', gateway: 'cryptosteroid' },
   },
-  // gateway tools (the gateway's own codes, passed through)
-  WEBHOOK_RESEND_CONFLICT: { status: 409, message: 'EccaEx resendInvoiceWebhook failed: HTTP 409 WEBHOOK_RESEND_CONFLICT', details: { gateway: 'eccaex' } },
+  // gateway tools (the gateway's own codes, passed through; `gateway` names the order's gateway)
+  WEBHOOK_RESEND_CONFLICT: { status: 409, message: 'Gateway resendInvoiceWebhook failed: HTTP 409 WEBHOOK_RESEND_CONFLICT', details: { gateway: GATEWAY_WITH_TOOLS } },
   WEBHOOK_RESEND_COOLDOWN: {
     status: 429,
-    message: 'EccaEx resendInvoiceWebhook failed: HTTP 429 WEBHOOK_RESEND_COOLDOWN',
-    details: { gateway: 'eccaex', retry_after_sec: 15, next_allowed_at: '2026-01-01T12:00:15Z' },
+    message: 'Gateway resendInvoiceWebhook failed: HTTP 429 WEBHOOK_RESEND_COOLDOWN',
+    details: { gateway: GATEWAY_WITH_TOOLS, retry_after_sec: 15, next_allowed_at: '2026-01-01T12:00:15Z' },
   },
-  GATEWAY_NOT_FOUND: { status: 404, message: 'EccaEx getInvoiceWebhooks failed: HTTP 404', details: { gateway: 'eccaex' } },
+  GATEWAY_NOT_FOUND: { status: 404, message: 'Gateway getInvoiceWebhooks failed: HTTP 404', details: { gateway: GATEWAY_WITH_TOOLS } },
   // callbacks
   INVALID_SIGNATURE: { status: 401, message: 'The callback signature is missing, invalid or not fresh.', details: { reason: 'signature_mismatch' } },
+  INVALID_TOKEN: { status: 401, message: "The callback's token is missing, wrong, or another order's.", details: { reason: 'token_mismatch' } },
   MALFORMED_PAYLOAD: { status: 400, message: 'The body names neither order_id nor external_id.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'The callback could not be stored; retry later.' },
   WEBHOOK_EVENT_NOT_FOUND: { status: 404, message: 'Webhook event not found.' },

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
-/** `error` of the envelope (CONTRACT.md section 1). */
+/** `error` of the envelope (docs/api.md section 1). */
 @ApiSchema({ name: 'ErrorBody' })
 export class ErrorBodySchema {
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'stable, machine-readable; each response lists the codes it may carry' })
@@ -12,7 +12,7 @@ export class ErrorBodySchema {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    example: { fields: { amount: ['amount must be a decimal string with exactly two decimals, greater than 0, e.g. "1500.00"'] } },
+    example: { fields: { amount: ['amount must have exactly two decimals, e.g. "1500.00"'] } },
     description: '`fields` lists the offending fields on VALIDATION_FAILED; `order_id` names the order on DUPLICATE_EXTERNAL_ID and gateway errors',
   })
   details: Record<string, unknown>;

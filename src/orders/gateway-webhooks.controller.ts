@@ -2,12 +2,13 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
-import { EccaexClient } from '../gateways/eccaex/eccaex.client';
-import { gatewayPassthroughError } from '../gateways/gateways.service';
+import { gatewayPassthroughError } from '../gateways/gateway-api-errors';
+import type { InvoiceRef, PaymentGateway } from '../gateways/gateway.port';
+import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { OrdersService } from './orders.service';
-import { GatewayWebhookHistoryOutput, GatewayWebhookResendOutput } from '../openapi/responses';
+import { GatewayWebhookHistoryOutput, GatewayWebhookResendOutput } from './outputs/gateway-webhooks.output';
 
-/** EccaEx's own webhook history and manual resend, for the order's invoice (ops). */
+/** The gateway's own webhook history and manual resend, for the order's invoice (ops; gateways with capabilities.webhookHistory). */
 @ApiTags('ops')
 @ApiBearerAuth()
 @Auth('ops')
@@ -20,23 +21,25 @@ import { GatewayWebhookHistoryOutput, GatewayWebhookResendOutput } from '../open
 export class GatewayWebhooksController {
   constructor(
     private readonly orders: OrdersService,
-    private readonly eccaex: EccaexClient,
+    private readonly gateways: GatewayRegistry,
   ) {}
 
-  private async invoiceRef(ref: string): Promise<string> {
+  private async invoiceRef(ref: string): Promise<{ gateway: PaymentGateway; invoice: InvoiceRef }> {
     const order = await this.orders.get(ref);
-    if (order.provider !== 'eccaex') throw new ApiError(400, 'NOT_SUPPORTED', `The ${order.provider} gateway has no webhook history.`);
-    return order.gateway_invoice_id ?? order.external_id;
+    const gateway = this.gateways.find(order.provider);
+    if (!gateway?.capabilities.webhookHistory || !gateway.webhookHistory || !gateway.resendWebhook) {
+      throw new ApiError(400, 'NOT_SUPPORTED', `The ${order.provider} gateway has no webhook history.`);
+    }
+    return { gateway, invoice: { invoiceId: order.gateway_invoice_id, externalId: order.external_id, orderId: order.id } };
   }
 
   @Get()
   @ApiOperation({ summary: "The gateway's webhook history for the order's invoice" })
   @ApiOkResponse({ type: GatewayWebhookHistoryOutput })
   async history(@Param('ref') ref: string): Promise<unknown> {
-    const invoice = await this.invoiceRef(ref);
+    const { gateway, invoice } = await this.invoiceRef(ref);
     try {
-      const { successful: _ok, ...history } = (await this.eccaex.getInvoiceWebhooks(invoice)) as unknown as Record<string, unknown>;
-      return history;
+      return await gateway.webhookHistory!(invoice);
     } catch (err) {
       throw gatewayPassthroughError(err);
     }
@@ -49,10 +52,9 @@ export class GatewayWebhooksController {
   @ApiResponse({ status: 409, description: 'WEBHOOK_RESEND_CONFLICT (the gateway is delivering it right now)' })
   @ApiResponse({ status: 429, description: 'WEBHOOK_RESEND_COOLDOWN, with details.retry_after_sec and a Retry-After header' })
   async resend(@Param('ref') ref: string): Promise<unknown> {
-    const invoice = await this.invoiceRef(ref);
+    const { gateway, invoice } = await this.invoiceRef(ref);
     try {
-      const { successful: _ok, ...result } = (await this.eccaex.resendInvoiceWebhook(invoice)) as unknown as Record<string, unknown>;
-      return result;
+      return await gateway.resendWebhook!(invoice);
     } catch (err) {
       throw gatewayPassthroughError(err);
     }

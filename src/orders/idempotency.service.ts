@@ -1,12 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { SqlPart } from './orders.repository';
+import type { SqlPart } from '../database/sql';
 import { ApiError } from '../common/api-error';
-import { SETTINGS } from '../config/settings.module';
 import { rowsOf } from '../database/sql';
-import { Settings } from '../config/settings';
+import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { JobsService } from '../jobs/jobs.service';
 
 export const IDEMPOTENCY_SWEEP_QUEUE = 'idempotency-key-sweep';
@@ -42,10 +41,11 @@ export class IdempotencyService implements OnApplicationBootstrap {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(SETTINGS) settings: Settings,
+    gateways: GatewayRegistry,
     private readonly jobs: JobsService,
   ) {
-    this.leaseMs = settings.eccaex.timeoutMs * 3 + 30_000;
+    // A call may take three attempts of the slowest gateway's deadline, plus room.
+    this.leaseMs = Math.max(0, ...gateways.all().map((g) => g.timeoutMs)) * 3 + 30_000;
   }
 
   /** The sweeper: an hourly pg-boss job (one run per slot whatever the number of replicas). */

@@ -28,6 +28,8 @@ export class OrderEntity {
   @Column({ type: 'timestamptz', nullable: true }) paid_rechecked_at: Date | null;
   @Column({ type: 'varchar', length: 16, nullable: true }) exception: OrderException | null;
   @Column({ type: 'timestamptz', nullable: true }) exception_resolved_at: Date | null;
+  /** sha256 hex of the per-order callback credential (gateways with callbacks.perOrderCredential); never shown. */
+  @Column({ type: 'varchar', length: 64, nullable: true }) callback_credential_hash: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) created_at: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updated_at: Date;
 }

@@ -6,47 +6,17 @@ import { Auth } from '../common/auth.guard';
 import { JsonBody } from '../common/validation';
 import { ORDER_STATUSES, OrderStatus } from './domain/order-status';
 import { ORDER_EXCEPTIONS } from './domain/exceptions';
-import { CreateOrderInput, PROVIDERS } from './inputs/create-order.input';
+import { CreateOrderInput } from './inputs/create-order.input';
+import { gatewayPlugins } from '../gateways/gateways.registry';
+
+/** Every registered gateway (on or off: an order of a gateway switched off since can still be listed). */
+const PROVIDERS: readonly string[] = gatewayPlugins().map((p) => p.name);
 import { ResolveExceptionInput } from './inputs/resolve-exception.input';
-import { isUuid, OrdersRepository } from './orders.repository';
+import { decodeCursor, encodeCursor, parseDate, parseLimit } from '../common/paging';
+import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
-import { OrderEventListOutput } from '../openapi/responses';
+import { OrderEventListOutput } from './outputs/order-events.output';
 import { OrderEventOutput, OrderListOutput, OrderOutput, toEventOutput, toOrderOutput } from './outputs/order.output';
-
-/** A valid date Postgres can compare with (years 1-9999); JS dates reach ±275760, Postgres' do not. */
-function inDatabaseRange(d: Date): boolean {
-  const y = d.getUTCFullYear();
-  return !Number.isNaN(d.getTime()) && y >= 1 && y <= 9999;
-}
-
-function parseDate(name: string, v: string | undefined): Date | undefined {
-  if (v === undefined || v === '') return undefined;
-  const d = new Date(v);
-  if (!inDatabaseRange(d)) throw ApiError.validation({ [name]: ['must be an ISO-8601 timestamp'] });
-  return d;
-}
-
-export function parseLimit(v: string | undefined): number {
-  if (v === undefined || v === '') return 50;
-  if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 200) throw ApiError.validation({ limit: ['must be a whole number from 1 to 200'] });
-  return Number(v);
-}
-
-export function encodeCursor(t: Date, id: string): string {
-  return Buffer.from(JSON.stringify([t.toISOString(), id])).toString('base64url');
-}
-
-export function decodeCursor(v: string | undefined): { t: Date; id: string } | undefined {
-  if (v === undefined || v === '') return undefined;
-  try {
-    const [t, id] = JSON.parse(Buffer.from(v, 'base64url').toString('utf8')) as [string, string];
-    const d = new Date(t);
-    if (typeof id !== 'string' || !isUuid(id) || typeof t !== 'string' || !inDatabaseRange(d)) throw new Error('bad');
-    return { t: d, id };
-  } catch {
-    throw ApiError.validation({ cursor: ['is not a cursor this service issued'] });
-  }
-}
 
 const EXCEPTION_FILTERS: readonly string[] = ['open', 'resolved', ...ORDER_EXCEPTIONS];
 
@@ -63,8 +33,13 @@ export class OrdersController {
   @Auth('storefront')
   @ApiOperation({ summary: 'Create an order and its gateway invoice' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 characters; kept at least 24 h, scoped to the API key' })
-  @ApiResponse({ status: 201, type: OrderOutput, description: 'awaiting_payment, with payment_link' })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED' })
+  @ApiResponse({
+    status: 201,
+    type: OrderOutput,
+    description: 'awaiting_payment, with payment_link',
+    headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored first reply to the same Idempotency-Key and body, given again (absent otherwise)', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (details.fields; an amount no payment method takes names `amount`, with details.limits: the currency, the lowest min and highest max, and each method\'s min_sum / max_sum)' })
   @ApiResponse({ status: 409, description: 'DUPLICATE_EXTERNAL_ID or IDEMPOTENCY_IN_PROGRESS' })
   @ApiResponse({ status: 422, description: 'IDEMPOTENCY_KEY_REUSED' })
   @ApiResponse({ status: 502, description: "GATEWAY_ERROR (details.order_id names the pending order; details.reason invoice_mismatch when the gateway's invoice is not this order's: other external_id, amount or currency)" })
@@ -76,11 +51,12 @@ export class OrdersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     const result = await this.service.create(input, req.caller!, idempotencyKey);
+    const replayed: Record<string, string> = result.replayed ? { 'idempotent-replayed': 'true' } : {};
     if (result.status >= 400) {
       const stored = result.body as { error: { code: string; message: string; details: Record<string, unknown> } };
-      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details);
+      throw new ApiError(result.status, stored.error.code, stored.error.message, stored.error.details, replayed);
     }
-    void reply.status(result.status);
+    void reply.status(result.status).headers(replayed);
     return result.body;
   }
 
@@ -89,7 +65,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'List orders, newest first (ops)' })
   @ApiQuery({ name: 'status', required: false, enum: ORDER_STATUSES })
   @ApiQuery({ name: 'customer_id', required: false, example: 'user_12345' })
-  @ApiQuery({ name: 'provider', required: false, enum: PROVIDERS, description: "the order's gateway" })
+  @ApiQuery({ name: 'provider', required: false, enum: [...PROVIDERS], description: "the order's gateway" })
   @ApiQuery({
     name: 'q',
     required: false,
@@ -125,7 +101,7 @@ export class OrdersController {
     if (exception !== undefined && exception !== '' && !EXCEPTION_FILTERS.includes(exception)) {
       throw ApiError.validation({ exception: [`must be one of ${EXCEPTION_FILTERS.join(', ')}`] });
     }
-    if (provider !== undefined && provider !== '' && !(PROVIDERS as readonly string[]).includes(provider)) {
+    if (provider !== undefined && provider !== '' && !PROVIDERS.includes(provider)) {
       throw ApiError.validation({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
     }
     if (search !== undefined && search.length > 255) throw ApiError.validation({ q: ['must be at most 255 characters'] });

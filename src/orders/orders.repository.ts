@@ -2,13 +2,12 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityNotFoundError } from 'typeorm';
-import { rowsOf } from '../database/sql';
+import { rowsOf, SqlPart } from '../database/sql';
+import { isUuid } from '../common/ids';
 import { decide, Decision, EventDraft, Observation } from './domain/decide';
 import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
 import { MetricsService } from '../metrics/metrics.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID.test(s);
 
 /** The order's jsonb columns are written as JSON text (pg would send an array as a Postgres array). */
 const JSON_COLUMNS = new Set(['metadata', 'payment']);
@@ -26,18 +25,6 @@ export interface AppliedChange {
   order: OrderEntity;
   decision: Decision;
   events: OrderEventEntity[];
-}
-
-/**
- * One CTE of a single-statement order change (see applyOptimistic): `sql` numbers its parameters
- * $1..$n of its own `values` and may refer to the CTEs `upd` (the order row, when it was
- * unchanged since it was read) and `ev` (the ids of the timeline events inserted) and to parts
- * named before it.
- */
-export interface SqlPart {
-  name: string;
-  sql: string;
-  values: unknown[];
 }
 
 /** What a listener writes for a change, as statement parts instead of queries (the fast path). */
@@ -80,35 +67,72 @@ export class OrdersRepository {
     return row ? Object.assign(new OrderEntity(), row) : null;
   }
 
+  /** Keeps the hash of the order's fresh callback credential (before the invoice is asked for, so its first callback can be checked). */
+  async setCallbackCredentialHash(orderId: string, hash: string): Promise<void> {
+    await this.ds.query(`UPDATE orders SET callback_credential_hash = $2 WHERE id = $1`, [orderId, hash]);
+  }
+
+  /**
+   * The order a callback names, by what it names, in the core's order: our order id, then the
+   * gateway's invoice id, then our external id; always among the provider's own orders.
+   */
+  async findForCallback(provider: string, ref: { orderId: string | null; invoiceId: string | null; externalId: string | null }): Promise<OrderEntity | null> {
+    const one = async (sql: string, values: unknown[]) => {
+      const [row] = rowsOf<OrderEntity>(await this.ds.query(sql, values));
+      return row ? Object.assign(new OrderEntity(), row) : null;
+    };
+    if (ref.orderId && isUuid(ref.orderId)) {
+      const o = await one(`SELECT * FROM orders WHERE id = $1::uuid AND provider = $2`, [ref.orderId, provider]);
+      if (o) return o;
+    }
+    if (ref.invoiceId) {
+      const o = await one(`SELECT * FROM orders WHERE provider = $1 AND gateway_invoice_id = $2`, [provider, ref.invoiceId]);
+      if (o) return o;
+    }
+    return ref.externalId ? one(`SELECT * FROM orders WHERE external_id = $1 AND provider = $2`, [ref.externalId, provider]) : null;
+  }
+
   async findByInvoice(provider: string, invoiceId: string): Promise<OrderEntity | null> {
     const [row] = rowsOf<OrderEntity>(await this.ds.query(`SELECT * FROM orders WHERE provider = $1 AND gateway_invoice_id = $2`, [provider, invoiceId]));
     return row ? Object.assign(new OrderEntity(), row) : null;
   }
 
   /**
-   * The orders a batch of callbacks name, with their row versions (for applyOptimistic), in two
-   * indexed queries: by (provider, invoice id) first, else by external_id. Keyed by the caller's
-   * key; a callback naming no order of ours is absent.
+   * The orders a batch of callbacks name, with their row versions (for applyOptimistic), in at
+   * most three indexed queries: by our order id (found by the intake), else by (provider, invoice
+   * id), else by (provider, external_id). Keyed by the caller's key; a callback naming no order
+   * of its provider is absent.
    */
   async findForCallbacks(
-    refs: Array<{ key: string; provider: string; invoiceId: string | null; externalId: string | null }>,
+    refs: Array<{ key: string; provider: string; orderId?: string | null; invoiceId: string | null; externalId: string | null }>,
   ): Promise<Map<string, { order: OrderEntity; version: string }>> {
-    const out = new Map<string, { order: OrderEntity; version: string }>();
+    type Found = { order: OrderEntity; version: string };
+    const out = new Map<string, Found>();
+    const byId = new Map<string, Found>();
+    const ids = [...new Set(refs.map((r) => r.orderId).filter((id): id is string => !!id && isUuid(id)))];
+    if (ids.length) {
+      const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE id = ANY($1::uuid[])`, [ids]);
+      for (const v of rowsOf<VersionedRow>(rows).map(versioned)) byId.set(v.order.id, v);
+    }
+    const viaId = (r: (typeof refs)[number]) => {
+      const o = r.orderId ? byId.get(r.orderId) : undefined;
+      return o && o.order.provider === r.provider ? o : undefined;
+    };
     const byProvider = new Map<string, string[]>();
-    for (const r of refs) if (r.invoiceId) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r.invoiceId]);
-    const byInvoice = new Map<string, { order: OrderEntity; version: string }>();
-    for (const [provider, ids] of byProvider) {
-      const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE provider = $1 AND gateway_invoice_id = ANY($2::text[])`, [provider, [...new Set(ids)]]);
+    for (const r of refs) if (!viaId(r) && r.invoiceId) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r.invoiceId]);
+    const byInvoice = new Map<string, Found>();
+    for (const [provider, invoiceIds] of byProvider) {
+      const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE provider = $1 AND gateway_invoice_id = ANY($2::text[])`, [provider, [...new Set(invoiceIds)]]);
       for (const v of rowsOf<VersionedRow>(rows).map(versioned)) byInvoice.set(`${provider}\u0000${v.order.gateway_invoice_id}`, v);
     }
-    const rest = refs.filter((r) => !(r.invoiceId && byInvoice.has(`${r.provider}\u0000${r.invoiceId}`)) && r.externalId);
-    const byExternal = new Map<string, { order: OrderEntity; version: string }>();
+    const rest = refs.filter((r) => !viaId(r) && !(r.invoiceId && byInvoice.has(`${r.provider}\u0000${r.invoiceId}`)) && r.externalId);
+    const byExternal = new Map<string, Found>();
     if (rest.length) {
       const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE external_id = ANY($1::text[])`, [[...new Set(rest.map((r) => r.externalId!))]]);
-      for (const v of rowsOf<VersionedRow>(rows).map(versioned)) byExternal.set(v.order.external_id, v);
+      for (const v of rowsOf<VersionedRow>(rows).map(versioned)) byExternal.set(`${v.order.provider}\u0000${v.order.external_id}`, v);
     }
     for (const r of refs) {
-      const o = (r.invoiceId && byInvoice.get(`${r.provider}\u0000${r.invoiceId}`)) || (r.externalId && byExternal.get(r.externalId));
+      const o = viaId(r) || (r.invoiceId && byInvoice.get(`${r.provider}\u0000${r.invoiceId}`)) || (r.externalId && byExternal.get(`${r.provider}\u0000${r.externalId}`));
       if (o) out.set(r.key, o);
     }
     return out;

@@ -1,15 +1,17 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
 import { Caller } from '../common/auth.guard';
 import { SETTINGS } from '../config/settings.module';
 import { Settings } from '../config/settings';
 import { GatewayError } from '../gateways/gateway.errors';
 import { MetricsService } from '../metrics/metrics.service';
-import { GatewayInvoice, PaymentGateway } from '../gateways/gateway.port';
-import { gatewayApiError, GatewaysService } from '../gateways/gateways.service';
+import { GatewayInvoice, InvoiceRef, PaymentGateway } from '../gateways/gateway.port';
+import { gatewayApiError } from '../gateways/gateway-api-errors';
+import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { CatalogueService } from './catalogue.service';
-import { Decision, InvoiceTerms, Observation } from './domain/decide';
+import { Decision, Observation } from './domain/decide';
+import { gatewayStateOf, termsOf } from './domain/gateway-state';
 import { isTerminal } from './domain/order-status';
 import { IdempotencyService } from './idempotency.service';
 import { CreateOrderInput } from './inputs/create-order.input';
@@ -20,23 +22,8 @@ import { OrderOutput, toOrderOutput } from './outputs/order.output';
 export interface Reply {
   status: number;
   body: unknown;
-}
-
-/** What the gateway says the invoice is for (checked against the order by `decide`). */
-export const termsOf = (inv: GatewayInvoice): InvoiceTerms => ({ external_id: inv.externalId, amount: inv.amount, currency: inv.currency });
-
-export function gatewayStateOf(inv: GatewayInvoice): Observation {
-  return {
-    kind: 'gateway_state',
-    status: inv.status,
-    rawStatus: inv.rawStatus,
-    invoiceId: inv.invoiceId,
-    paymentLink: inv.paymentLink,
-    expiresAt: inv.expiresAt,
-    finishedAt: inv.finishedAt,
-    payment: inv.payment,
-    terms: termsOf(inv),
-  };
+  /** The first reply to this Idempotency-Key, given again (sent as `Idempotent-Replayed: true`). */
+  replayed?: boolean;
 }
 
 /** The gateway answered with an invoice that is not the order's: the order did not move (the timeline keeps the invoice for ops). */
@@ -64,6 +51,14 @@ function cancelRefusal(order: OrderEntity, err: unknown): ApiError {
   return gatewayApiError(err, { order_id: order.id });
 }
 
+/** How the gateway is asked for the order's invoice: its id when we have it, else our external id. */
+export const refOf = (order: OrderEntity): InvoiceRef => ({ invoiceId: order.gateway_invoice_id, externalId: order.external_id, orderId: order.id });
+/** By our external id only: a pending order's invoice may exist although we never heard its id. */
+const byExternalId = (order: OrderEntity): InvoiceRef => ({ invoiceId: null, externalId: order.external_id, orderId: order.id });
+
+/** The per-order callback credential as stored (its plaintext goes only to the gateway). */
+export const hashCredential = (credential: string): string => createHash('sha256').update(credential, 'utf8').digest('hex');
+
 const isOpen = (status: GatewayInvoice['status']) => status === 'pending' || status === 'unknown';
 
 /** The order a change left, unless the invoice it read was refused as another order's. */
@@ -78,23 +73,29 @@ export class OrdersService {
 
   constructor(
     private readonly orders: OrdersRepository,
-    private readonly gateways: GatewaysService,
+    private readonly gateways: GatewayRegistry,
     private readonly catalogue: CatalogueService,
     private readonly idempotency: IdempotencyService,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  get callbackUrl(): string {
-    return `${this.settings.callbackBaseUrl}/v1/webhooks/eccaex`;
+  /** The URL the order's gateway is given for its callbacks (its own callbacks.callbackUrl, under CALLBACK_BASE_URL). */
+  callbackUrl(order: { id: string; external_id: string; provider: string }, credential: string | null = null): string {
+    return this.gateways.forOrder(order).callbacks.callbackUrl(this.settings.callbackBaseUrl, order, credential);
   }
 
   async create(input: CreateOrderInput, caller: Caller, idempotencyKey: string | undefined): Promise<Reply> {
-    const provider = input.provider ?? 'eccaex';
+    const provider = input.provider ?? this.settings.defaultProvider;
     const gateway = this.gateways.get(provider);
+    const problems = gateway.checkOrder({ amount: input.amount, currency: input.currency, paymentMethod: input.payment_method ?? null });
+    if (problems) throw ApiError.validation(problems);
     if ((await this.catalogue.isCurrencyEnabled(input.currency, provider)) === false) {
       throw ApiError.validation({ currency: [`currency ${input.currency} is not enabled at the gateway`] });
     }
+    // Where the gateway publishes its methods' min_sum / max_sum (EccaEx), an amount none takes is refused here.
+    const refused = await this.catalogue.amountOutsideLimits(input.amount, input.currency, provider, input.payment_method);
+    if (refused) throw new ApiError(400, 'VALIDATION_FAILED', refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.', { fields: refused.fields, limits: refused.limits });
     if (idempotencyKey === undefined) return { status: 201, body: (await this.createFresh(input, gateway)).output };
 
     if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {
@@ -109,7 +110,7 @@ export class OrdersService {
     // The key exists: a replay, another body (422), a call still running (409), or a retry that
     // takes over a failed or abandoned call and finishes its order.
     const claim = await this.idempotency.claim(scope, idempotencyKey, hash);
-    if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
+    if (claim.kind === 'replay') return { status: claim.status, body: claim.body, replayed: true };
     const orderId = claim.orderId;
     const again = await this.settlingKey(idem, async () =>
       orderId ? ((await this.resume(orderId, gateway)) ?? (await this.createFresh(input, gateway, idem))) : this.createFresh(input, gateway, idem),
@@ -208,7 +209,7 @@ export class OrdersService {
     if (order.status !== 'pending') return order;
     let found: GatewayInvoice | null;
     try {
-      found = await gateway.getInvoice(order.external_id);
+      found = await gateway.getInvoice(byExternalId(order));
     } catch (err) {
       throw gatewayApiError(err, { order_id: order.id });
     }
@@ -227,14 +228,19 @@ export class OrdersService {
     fresh?: { version: string; idem?: { scope: string; key: string } },
   ): Promise<{ order: OrderEntity; completed: boolean }> {
     let invoice: GatewayInvoice | null;
+    // A gateway that trusts callbacks by a per-order secret gets a fresh one with each create; only its hash is kept.
+    const credential = gateway.callbacks.perOrderCredential ? randomBytes(32).toString('base64url') : null;
+    if (credential) await this.orders.setCallbackCredentialHash(order.id, hashCredential(credential));
     try {
       invoice = await gateway.createInvoice({
+        orderId: order.id,
         amount: order.amount,
         currency: order.currency,
         customerId: order.customer_id,
         externalId: order.external_id,
         description: order.description,
-        callbackUrl: this.callbackUrl,
+        callbackUrl: this.callbackUrl(order, credential),
+        callbackCredential: credential,
         successUrl: order.success_url,
         failUrl: order.fail_url,
         paymentMethod: order.payment_method,
@@ -243,7 +249,7 @@ export class OrdersService {
       invoice = null;
       // Unclear (timeout, 5xx) or "already exists": the gateway may hold our invoice; look before giving up.
       if (err instanceof GatewayError && (err.unclear || err.kind === 'conflict' || err.kind === 'rejected')) {
-        invoice = await gateway.getInvoice(order.external_id).catch(() => null);
+        invoice = await gateway.getInvoice(byExternalId(order)).catch(() => null);
       }
       if (!invoice) {
         this.log.warn(`order ${order.id}: invoice not created (${(err as Error).message}); kept pending`);
@@ -282,10 +288,10 @@ export class OrdersService {
   async cancel(ref: string, source: EventSource): Promise<OrderEntity> {
     const order = await this.get(ref);
     if (isTerminal(order.status)) throw notCancelable(order);
-    const gateway = this.gateways.get(order.provider);
+    const gateway = this.gateways.forOrder(order);
     let invoice: GatewayInvoice | null;
     try {
-      invoice = await gateway.getInvoice(order.gateway_invoice_id ?? order.external_id);
+      invoice = await gateway.getInvoice(refOf(order));
     } catch (err) {
       throw gatewayApiError(err, { order_id: order.id });
     }
@@ -295,12 +301,13 @@ export class OrdersService {
       if (seen.decision.rejected && order.gateway_invoice_id) throw invoiceNotOurs(seen.order, seen.decision.rejected);
       if (!seen.decision.rejected) {
         if (isTerminal(seen.order.status) && seen.order.status !== 'canceled') throw notCancelable(seen.order);
-        if (isOpen(invoice.status)) {
+        if (isOpen(invoice.status) && gateway.capabilities.cancel && gateway.cancelInvoice) {
+          const at: InvoiceRef = { invoiceId: invoice.invoiceId, externalId: order.external_id, orderId: order.id };
           try {
-            await gateway.cancelInvoice(invoice.invoiceId);
+            await gateway.cancelInvoice(at);
           } catch (err) {
             // A refusal may be a cancel that got there first, or a payment: the gateway's word decides.
-            const now = err instanceof GatewayError && err.kind === 'conflict' ? await gateway.getInvoice(invoice.invoiceId).catch(() => null) : null;
+            const now = err instanceof GatewayError && err.kind === 'conflict' ? await gateway.getInvoice(at).catch(() => null) : null;
             const after = now && !isOpen(now.status) ? await this.orders.apply(order.id, source, () => gatewayStateOf(now)) : null;
             if (after && !after.decision.rejected && after.order.status === 'canceled') return after.order;
             this.log.warn(`order ${order.id}: the gateway did not cancel invoice ${invoice.invoiceId} (${(err as Error).message}); the order is unchanged`);
@@ -342,11 +349,11 @@ export class OrdersService {
   }
 
   private async readBack(order: OrderEntity, source: EventSource): Promise<OrderEntity> {
-    const gateway = this.gateways.get(order.provider);
+    const gateway = this.gateways.forOrder(order);
     if (order.status === 'pending') return this.finishPending(order, gateway, source);
     let invoice: GatewayInvoice | null;
     try {
-      invoice = await gateway.getInvoice(order.gateway_invoice_id ?? order.external_id);
+      invoice = await gateway.getInvoice(refOf(order));
     } catch (err) {
       throw gatewayApiError(err, { order_id: order.id });
     }

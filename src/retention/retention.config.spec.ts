@@ -1,7 +1,7 @@
 import { loadSettings, SettingsError } from '../config/settings';
 
 /** The sandbox defaults plus `extra`, through the service's own start-up reading. */
-const load = (extra: Record<string, string>) => loadSettings({ ECCAEX_MODE: 'sandbox', ...extra });
+const load = (extra: Record<string, string>) => loadSettings({ ...extra });
 
 function refused(extra: Record<string, string>): string {
   try {

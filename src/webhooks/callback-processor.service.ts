@@ -1,28 +1,34 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { Settings } from '../config/settings';
-import { SETTINGS } from '../config/settings.module';
+import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { GatewayError } from '../gateways/gateway.errors';
-import { GatewaysService } from '../gateways/gateways.service';
+import type { PaymentGateway } from '../gateways/gateway.port';
+import { GatewayRegistry } from '../gateways/gateway-registry.service';
+import { gatewayStateOf } from '../orders/domain/gateway-state';
 import { OrderEntity } from '../orders/order.entity';
 import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
-import { gatewayStateOf } from '../orders/orders.service';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { InboxRow, InboxStatus, WebhookInboxRepository } from './webhook-inbox.repository';
 
-export const CALLBACK_QUEUE = 'eccaex-callback';
+/** One queue for every gateway's callbacks (per purpose, not per gateway). */
+export const CALLBACK_QUEUE = 'gateway-callback';
 export const CALLBACK_QUEUE_SPEC = { name: CALLBACK_QUEUE, retryLimit: 8, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 };
+/**
+ * The queue a gateway's callbacks went to before the queue was shared (`<gateway>-callback`):
+ * still defined and drained, so jobs left there by an older version are processed after an upgrade.
+ */
+export const legacyCallbackQueue = (gateway: string): string => `${gateway}-callback`;
 
 /**
  * How long a callback job may stay `active`. A job whose process died (SIGKILL, OOM, a lost node)
  * is retried only once this has passed (then pg-boss maintenance, every 15 s, hands it to a live
  * replica), so it is kept as short as a batch can honestly take: a gateway read is at most 3
- * attempts of ECCAEX_TIMEOUT_MS plus backoff. A job that does outlive it runs twice, which
+ * attempts of the slowest gateway's deadline (its timeoutMs) plus backoff. A job that does outlive it runs twice, which
  * processing tolerates (exactly once on the order). The fault suite measured 120 s here as a
  * ~2-minute stall of every callback caught in a crash.
  */
-export function callbackJobExpirySeconds(settings: Settings): number {
-  return Math.max(30, Math.ceil((3 * settings.eccaex.timeoutMs + 10_000) / 1000) + 15);
+export function callbackJobExpirySeconds(gateways: Array<{ timeoutMs: number }>): number {
+  const timeoutMs = Math.max(0, ...gateways.map((g) => g.timeoutMs));
+  return Math.max(30, Math.ceil((3 * timeoutMs + 10_000) / 1000) + 15);
 }
 
 export interface ProcessResult {
@@ -46,23 +52,33 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly inbox: WebhookInboxRepository,
     private readonly orders: OrdersRepository,
-    private readonly gateways: GatewaysService,
+    private readonly gateways: GatewayRegistry,
     private readonly jobs: JobsService,
-    @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.defineQueue({ ...CALLBACK_QUEUE_SPEC, expireInSeconds: callbackJobExpirySeconds(this.settings) });
+    const expireInSeconds = callbackJobExpirySeconds(this.gateways.all());
+    await this.jobs.defineQueue({ ...CALLBACK_QUEUE_SPEC, expireInSeconds });
+    await this.drain(CALLBACK_QUEUE, { batchSize: 8, workers: 2 });
+    for (const name of this.gateways.names()) {
+      const legacy = legacyCallbackQueue(name);
+      await this.jobs.defineQueue({ ...CALLBACK_QUEUE_SPEC, name: legacy, expireInSeconds });
+      await this.drain(legacy, { batchSize: 8, workers: 1 });
+    }
+  }
+
+  /** Works a callback queue (the shared one, or a gateway's queue of before). */
+  private async drain(queue: string, opts: { batchSize: number; workers: number }): Promise<void> {
     // A job names the callbacks one intake statement stored (`inboxIds`; `inboxId` from earlier
     // versions). Each worker takes up to 8 jobs, reads their rows in one query and processes them
     // 32 at a time. A job whose callbacks all settled completes; a job with a callback worth
     // retrying fails alone (pg-boss retries it later; rows already settled are skipped then).
-    await this.jobs.work<CallbackJobData>(CALLBACK_QUEUE, { batchSize: 8, workers: 2 }, async (jobs) => {
+    await this.jobs.work<CallbackJobData>(queue, opts, async (jobs) => {
       const ids = [...new Set(jobs.flatMap(inboxIdsOf))];
       const rows = new Map((await this.inbox.getMany(ids)).map((r) => [r.id, r]));
       const open = [...rows.values()].filter((r) => r.status !== 'processed' && r.status !== 'unmatched');
-      const orders = await this.orders.findForCallbacks(open.map((r) => ({ key: r.id, provider: r.provider, invoiceId: r.gateway_order_id, externalId: r.external_id })));
+      const orders = await this.orders.findForCallbacks(open.map((r) => ({ key: r.id, provider: r.provider, orderId: r.order_id, invoiceId: r.gateway_order_id, externalId: r.external_id })));
       const finalIds = new Set(jobs.filter((j) => j.retryCount >= j.retryLimit).flatMap(inboxIdsOf));
       // Callbacks naming no order of ours are settled together: one statement, one log line.
       const unmatched = open.filter((r) => !orders.has(r.id));
@@ -81,7 +97,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       if (jobs.length === 1) throw failures.values().next().value;
       for (const job of jobs) {
         const failed = inboxIdsOf(job).find((id) => failures.has(id));
-        if (failed) await this.jobs.fail(CALLBACK_QUEUE, job.id, failures.get(failed)!);
+        if (failed) await this.jobs.fail(queue, job.id, failures.get(failed)!);
       }
     });
   }
@@ -109,7 +125,6 @@ export class CallbackProcessor implements OnApplicationBootstrap {
 
   /** Processes one stored callback now and records the outcome (also used by ops replay). */
   async process(row: InboxRow, known?: { order: OrderEntity; version: string } | null): Promise<ProcessResult> {
-    const payload = parsePayload(row.raw_body);
     // `known`: looked up with the rest of its batch (null = no order of ours); else looked up here.
     const order = known !== undefined ? (known?.order ?? null) : await this.findOrder(row);
     if (!order) {
@@ -119,16 +134,17 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       this.log.warn(`callback ${row.id}: unmatched (gateway order ${row.gateway_order_id ?? '-'}, external_id ${row.external_id ?? '-'})`);
       return { status: 'unmatched', order_id: null, outcome };
     }
-    const gateway = this.gateways.get(order.provider);
+    const gateway = this.gateways.forOrder(order);
+    const bodyStatus = claimedStatusOf(gateway, row);
     let invoice;
     try {
-      invoice = await gateway.getInvoice(row.gateway_order_id ?? order.gateway_invoice_id ?? order.external_id);
+      invoice = await gateway.getInvoice({ invoiceId: row.gateway_order_id ?? order.gateway_invoice_id, externalId: order.external_id, orderId: order.id });
     } catch (err) {
       if (err instanceof GatewayError && (err.unclear || err.kind === 'rate_limited')) throw new RetryableError(`gateway read-back: ${err.message}`);
       throw err;
     }
     if (!invoice) {
-      const outcome = { reason: 'the gateway has no such invoice', body_status: payload?.status ?? null };
+      const outcome = { reason: 'the gateway has no such invoice', body_status: bodyStatus };
       await this.inbox.finish(row.id, 'failed', { order_id: order.id, outcome, error: outcome.reason });
       this.metrics?.callbackFailed(row.provider);
       this.log.warn(`callback ${row.id} for order ${order.id}: ${outcome.reason}; nothing applied`);
@@ -141,7 +157,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
       const rejected = applied.decision.rejected;
       const outcome = {
         gateway_status: invoice.rawStatus,
-        body_status: payload?.status ?? null,
+        body_status: bodyStatus,
         from_status: before,
         to_status: applied.order.status,
         events: applied.events.map((e) => e.type),
@@ -176,12 +192,8 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     return { status, order_id: order.id, outcome };
   }
 
-  private async findOrder(row: InboxRow): Promise<OrderEntity | null> {
-    if (row.gateway_order_id) {
-      const byInvoice = await this.orders.findByInvoice(row.provider, row.gateway_order_id);
-      if (byInvoice) return byInvoice;
-    }
-    return row.external_id ? this.orders.findByExternalId(row.external_id) : null;
+  private findOrder(row: InboxRow): Promise<OrderEntity | null> {
+    return this.orders.findForCallback(row.provider, { orderId: row.order_id, invoiceId: row.gateway_order_id, externalId: row.external_id });
   }
 }
 
@@ -204,10 +216,11 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
   await Promise.all(lanes);
 }
 
-function parsePayload(raw: Buffer): Record<string, unknown> | null {
+/** The status the stored body claims (for the outcome text only; never trusted), as its gateway reads it. */
+function claimedStatusOf(gateway: PaymentGateway, row: InboxRow): string | null {
   try {
-    const v = JSON.parse(raw.toString('utf8'));
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+    const parsed = gateway.callbacks.parse({ method: 'POST', rawBody: row.raw_body, headers: row.headers ?? {}, params: {}, query: {}, ip: '' });
+    return typeof parsed === 'string' ? null : parsed.claimedStatus;
   } catch {
     return null;
   }

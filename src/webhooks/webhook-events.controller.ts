@@ -2,8 +2,8 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
-import { decodeCursor, encodeCursor, parseLimit } from '../orders/orders.controller';
-import { isUuid } from '../orders/orders.repository';
+import { decodeCursor, encodeCursor, parseLimit } from '../common/paging';
+import { isUuid } from '../common/ids';
 import { CallbackProcessor } from './callback-processor.service';
 import { InboxRow, WebhookInboxRepository } from './webhook-inbox.repository';
 
@@ -11,7 +11,7 @@ const STATUSES = ['received', 'processed', 'failed', 'unmatched', 'conflict'];
 
 export class WebhookEventOutput {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'eccaex' }) provider: string;
+  @ApiProperty({ example: 'cryptosteroid' }) provider: string;
   @ApiProperty({ enum: STATUSES }) status: string;
   @ApiProperty() idempotency_key: string;
   @ApiProperty({ nullable: true }) order_id: string | null;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
-import type { SqlPart } from '../orders/orders.repository';
+import type { SqlPart } from '../database/sql';
 
 export type InboxStatus = 'received' | 'processed' | 'failed' | 'unmatched' | 'conflict';
 
@@ -33,6 +33,8 @@ export interface NewCallback {
   headers: Record<string, string>;
   gateway_order_id: string | null;
   external_id: string | null;
+  /** Our order, when the intake already found it (gateways whose callbacks are trusted per order). */
+  order_id?: string | null;
 }
 
 @Injectable()
@@ -42,10 +44,10 @@ export class WebhookInboxRepository {
   /** Stores a verified callback; returns its id, or null when the key is already stored. */
   async insert(m: EntityManager, c: NewCallback): Promise<string | null> {
     const rows = await m.query(
-      `INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,'received')
+      `INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, order_id, status)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'received')
        ON CONFLICT (provider, idempotency_key) WHERE conflict_of IS NULL DO NOTHING RETURNING id`,
-      [c.provider, c.idempotency_key, c.payload_hash, c.raw_body, JSON.stringify(c.headers), c.gateway_order_id, c.external_id],
+      [c.provider, c.idempotency_key, c.payload_hash, c.raw_body, JSON.stringify(c.headers), c.gateway_order_id, c.external_id, c.order_id ?? null],
     );
     return rows[0]?.id ?? null;
   }
@@ -68,11 +70,11 @@ export class WebhookInboxRepository {
     const p = (i: number) => `$${n + i}`;
     const sql = `
       WITH input AS (
-        SELECT * FROM unnest(${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bytea[], ${p(6)}::text[], ${p(7)}::text[], ${p(8)}::text[])
-          WITH ORDINALITY AS t(id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, ord)
+        SELECT * FROM unnest(${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bytea[], ${p(6)}::text[], ${p(7)}::text[], ${p(8)}::text[], ${p(9)}::uuid[])
+          WITH ORDINALITY AS t(id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, order_id, ord)
       ), ins AS (
-        INSERT INTO webhook_inbox (id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
-        SELECT id, provider, idempotency_key, payload_hash, raw_body, headers::jsonb, gateway_order_id, external_id, 'received' FROM input ORDER BY ord
+        INSERT INTO webhook_inbox (id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, order_id, status)
+        SELECT id, provider, idempotency_key, payload_hash, raw_body, headers::jsonb, gateway_order_id, external_id, order_id, 'received' FROM input ORDER BY ord
         ON CONFLICT (provider, idempotency_key) WHERE conflict_of IS NULL DO NOTHING RETURNING id
       ), job AS (${job.text})
       SELECT (ins.id IS NOT NULL) AS inserted,
@@ -99,6 +101,7 @@ export class WebhookInboxRepository {
         items.map((x) => JSON.stringify(x.c.headers)),
         items.map((x) => x.c.gateway_order_id),
         items.map((x) => x.c.external_id),
+        items.map((x) => x.c.order_id ?? null),
       ]),
     );
     if (rows.length !== items.length) throw new Error(`batch store returned ${rows.length} rows for ${items.length} callbacks`);

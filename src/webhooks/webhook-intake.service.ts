@@ -1,12 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { JobsService } from '../jobs/jobs.service';
 import { CALLBACK_QUEUE } from './callback-processor.service';
-import { SignatureCaptureService } from './signature/signature-capture.service';
 import { Batcher } from './intake-batcher';
 import { NewCallback, WebhookInboxRepository } from './webhook-inbox.repository';
 
@@ -24,7 +22,6 @@ export class WebhookIntakeService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly inbox: WebhookInboxRepository,
     private readonly jobs: JobsService,
-    private readonly captures: SignatureCaptureService,
   ) {}
 
   /**
@@ -90,10 +87,5 @@ export class WebhookIntakeService {
       if (ids.length) await this.jobs.send(CALLBACK_QUEUE, { inboxIds: ids }, {}, m);
       return out;
     });
-  }
-
-  /** Signature discovery: keeps the rejected callback (bounded) when ECCAEX_SIGNATURE_CAPTURE is on. */
-  rejected(reason: string, req: FastifyRequest, raw: Buffer): void {
-    this.captures.capture({ reason, rawBody: raw, headers: req.headers });
   }
 }

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { EccaexWithdrawal } from '../gateways/eccaex/eccaex.types';
+import type { GatewayWithdrawal } from '../gateways/gateway.port';
 
 /**
  * Gateway withdrawal → the row the mirror stores, and stored row → the wire output. Pure
@@ -10,7 +10,7 @@ export const WITHDRAWAL_STATUS_GROUPS = ['pending', 'success', 'failed', 'cancel
 export type WithdrawalStatusGroup = (typeof WITHDRAWAL_STATUS_GROUPS)[number];
 
 /**
- * API.md §4.4: `pending`, `success`, `failed`, `cancelled`; `completed` seen once for success.
+ * The gateway's withdrawal statuses: `pending`, `success`, `failed`, `cancelled`; `completed` seen once for success.
  * The invoice spellings `fail` / `canceled` are read the same way; anything else is unknown (null).
  */
 const GROUP_OF: Record<string, WithdrawalStatusGroup> = {
@@ -76,8 +76,8 @@ function methodId(v: unknown): string | null {
   return null;
 }
 
-/** Absent optional fields (API.md §2.8) become nulls. */
-export function toUpsert(w: EccaexWithdrawal): WithdrawalUpsert {
+/** Absent optional fields become nulls. */
+export function toUpsert(w: GatewayWithdrawal): WithdrawalUpsert {
   const raw = w as unknown as Record<string, unknown>;
   const amount = decimalText(w.amount);
   if (amount === null) throw new Error(`withdrawal ${w.withdraw_uuid}: amount ${JSON.stringify(w.amount)} is not a decimal string`);

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EccaexClient } from '../gateways/eccaex/eccaex.client';
-import { EccaexWithdrawal, EccaexWithdrawalListResponse } from '../gateways/eccaex/eccaex.types';
+import { sleep } from '../common/sleep';
 import { GatewayError } from '../gateways/gateway.errors';
+import type { GatewayWithdrawal, GatewayWithdrawalPage, PaymentGateway } from '../gateways/gateway.port';
+import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { JobsService } from '../jobs/jobs.service';
 import { toUpsert, WithdrawalUpsert } from './withdrawal.mapping';
 import { WithdrawalsRepository } from './withdrawals.repository';
@@ -63,10 +64,8 @@ export function withdrawalsSyncOptions(env: NodeJS.ProcessEnv = process.env): Wi
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
- * Mirrors the merchant's withdrawals from EccaEx (GET /api/v1/withdrawals, every page) into the
+ * Mirrors the merchant's withdrawals from the gateways that list them (capabilities.withdrawals, every page) into the
  * `withdrawals` table, idempotently. Runs on a pg-boss schedule and on demand (ops route).
  *
  * Concurrency: syncs in this process run one after the other; across replicas the write phase
@@ -81,7 +80,7 @@ export class WithdrawalsSyncService implements OnApplicationBootstrap {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly client: EccaexClient,
+    private readonly gateways: GatewayRegistry,
     private readonly repo: WithdrawalsRepository,
     private readonly jobs: JobsService,
   ) {
@@ -123,23 +122,25 @@ export class WithdrawalsSyncService implements OnApplicationBootstrap {
   }
 
   /** Every page, oldest first (new withdrawals land on the last page, so offsets do not shift). */
-  private async fetchAll(): Promise<Map<string, EccaexWithdrawal>> {
-    const byUuid = new Map<string, EccaexWithdrawal>();
+  private async fetchAll(): Promise<Map<string, GatewayWithdrawal>> {
+    const byUuid = new Map<string, GatewayWithdrawal>();
     const budget = { leftMs: this.options.rateLimitBudgetMs };
-    for (let page = 1; page <= this.options.maxPages; page++) {
-      const res = await this.fetchPage(page, budget);
-      // A row seen twice (pages shifted under us) keeps its latest copy.
-      for (const w of res.data) byUuid.set(w.withdraw_uuid, w);
-      if (res.data.length === 0 || page >= res.total_pages) break;
+    for (const gateway of this.gateways.all().filter((g) => g.capabilities.withdrawals && g.listWithdrawals)) {
+      for (let page = 1; page <= this.options.maxPages; page++) {
+        const res = await this.fetchPage(gateway, page, budget);
+        // A row seen twice (pages shifted under us) keeps its latest copy.
+        for (const w of res.items) byUuid.set(w.withdraw_uuid, w);
+        if (res.items.length === 0 || page >= res.totalPages) break;
+      }
     }
     return byUuid;
   }
 
   /** One page; a 429 is waited out (as asked, bounded) and the same page asked again. */
-  private async fetchPage(page: number, budget: { leftMs: number }): Promise<EccaexWithdrawalListResponse> {
+  private async fetchPage(gateway: PaymentGateway, page: number, budget: { leftMs: number }): Promise<GatewayWithdrawalPage> {
     for (;;) {
       try {
-        return await this.client.listWithdrawals({ page, per_page: this.options.pageSize, order: 'asc' });
+        return await gateway.listWithdrawals!(page, this.options.pageSize);
       } catch (err) {
         if (!(err instanceof GatewayError) || err.kind !== 'rate_limited') throw err;
         const waitMs = Math.max(250, Math.ceil((err.info.retryAfterSec ?? 1) * 1000));

@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiT
 import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { GatewayError } from '../gateways/gateway.errors';
-import { gatewayApiError } from '../gateways/gateways.service';
-import { parseLimit } from '../orders/orders.controller';
-import { isUuid } from '../orders/orders.repository';
+import { gatewayApiError } from '../gateways/gateway-api-errors';
+import { parseLimit } from '../common/paging';
+import { isUuid } from '../common/ids';
 import { statusesMatching } from './withdrawal.mapping';
 import { toWithdrawalOutput, WithdrawalListOutput, WithdrawalOutput, WithdrawalSyncOutput } from './withdrawal.output';
 import { ListCursor, WithdrawalsRepository } from './withdrawals.repository';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
-import { isUuid } from '../orders/orders.repository';
+import { isUuid } from '../common/ids';
 import { WithdrawalStatusGroup, WithdrawalUpsert } from './withdrawal.mapping';
 
 export interface WithdrawalRow {

@@ -30,7 +30,11 @@ describe('browser: demo checkout and hosted payment page', () => {
     await page.goto(`${app.url}/sandbox/shop`);
     await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
     if (customer) await page.getByLabel('Customer id').fill(customer);
-    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1500.00 UAH' }).click();
+    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1,500.00 UAH' }).click();
+    // The checkout offers the ways to pay the service has on; the EccaEx page is the first.
+    await page.getByRole('heading', { level: 1, name: 'How would you like to pay?' }).waitFor();
+    await page.getByRole('radio', { name: /Pay in hryvnia/ }).check();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
     await page.waitForURL(/\/sandbox\/eccaex\/pay\/[0-9a-f-]{36}$/);
   }
 
@@ -38,8 +42,7 @@ describe('browser: demo checkout and hosted payment page', () => {
   const orderNo = (page: Page) => new URL(page.url()).searchParams.get('order')!;
 
   async function statusShown(page: Page, status: string): Promise<void> {
-    await page.locator('#status', { hasText: new RegExp(`^${status}$`) }).waitFor({ timeout: 30_000 });
-    await page.locator('#order-status[data-final="true"]').waitFor();
+    await page.locator(`#order-status[data-status="${status}"][data-final="true"]`).waitFor({ timeout: 30_000 });
   }
 
   it('pays the demo purchase end to end: shop → hosted page → method → Pay → success page shows paid', async () => {
@@ -48,7 +51,7 @@ describe('browser: demo checkout and hosted payment page', () => {
 
     // The hosted page: the invoice, the methods for UAH 1500.00 with what each costs, a countdown.
     await page.getByRole('heading', { level: 1, name: 'Premium subscription, 1 month' }).waitFor();
-    await page.getByText('1500.00 UAH', { exact: true }).first().waitFor();
+    await page.getByText('1,500.00 UAH', { exact: true }).first().waitFor();
     await page.locator('[role="timer"] .left').waitFor();
     expect(await page.locator('[role="timer"] .left').textContent()).toMatch(/^\d+:\d{2}$/);
     const methods = page.getByRole('radio');
@@ -59,10 +62,10 @@ describe('browser: demo checkout and hosted payment page', () => {
     // The deal: invoice amount, client commission, total; then Pay.
     await page.getByRole('heading', { level: 2, name: 'Pay with PrivatBank UA' }).waitFor();
     const amounts = await page.locator('dl').innerText();
-    expect(amounts).toMatch(/Invoice amount\s+1500\.00 UAH/);
+    expect(amounts).toMatch(/Invoice amount\s+1,500\.00 UAH/);
     expect(amounts).toMatch(/Client commission \(1\.00 %\)\s+15\.00 UAH/);
-    expect(amounts).toMatch(/Total to pay\s+1515\.00 UAH/);
-    await page.getByRole('button', { name: 'Pay 1515.00 UAH' }).click();
+    expect(amounts).toMatch(/Total to pay\s+1,515\.00 UAH/);
+    await page.getByRole('button', { name: 'Pay 1,515.00 UAH' }).click();
 
     // Back in the shop: the page polls until the service has the gateway's confirmation.
     await page.waitForURL(/\/sandbox\/shop\/success\?order=shop-/);
@@ -130,7 +133,7 @@ describe('browser: demo checkout and hosted payment page', () => {
     expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
     // Every control has an accessible name; the order on screen is the tab order.
     const names = await page.getByRole('button').allInnerTexts();
-    expect(names).toEqual(['Pay 1515.00 UAH', 'Payment fails', 'Cancel']);
+    expect(names).toEqual(['Pay 1,515.00 UAH', 'Payment fails', 'Cancel']);
   });
 
   it('the success and fail pages without ?order explain themselves; an unknown order is a clear 404', async () => {

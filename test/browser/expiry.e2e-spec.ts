@@ -31,7 +31,8 @@ describe('browser: an invoice that expires while the customer looks at it', () =
     const page = await session.newPage({ width: 360, height: 740 });
     await page.clock.install();
     await page.goto(`${app.url}/sandbox/shop`);
-    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1500.00 UAH' }).click();
+    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1,500.00 UAH' }).click();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
     await page.waitForURL(/\/sandbox\/eccaex\/pay\//);
     const left = page.locator('[role="timer"] .left');
     expect(await left.textContent()).toMatch(/^(20:00|19:[0-5]\d)$/);
@@ -53,7 +54,8 @@ describe('browser: an invoice that expires while the customer looks at it', () =
     // The way back leads to the shop's fail page, which learns the order expired.
     await page.getByRole('link', { name: 'Return to the shop' }).click();
     await page.waitForURL(/\/sandbox\/shop\/fail\?order=shop-/);
-    await page.locator('#status', { hasText: /^expired$/ }).waitFor({ timeout: 30_000 });
+    await page.locator('#order-status[data-status="expired"][data-final="true"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#status').textContent()).toBe('Expired');
     await page.getByRole('heading', { level: 1, name: 'Payment expired' }).waitFor();
     const ref = new URL(page.url()).searchParams.get('order')!;
     expect((await orderOf(app.http, ref)).status).toBe('expired');

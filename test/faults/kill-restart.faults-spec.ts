@@ -74,7 +74,8 @@ describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
     const deadline = Date.now() + 240_000;
     const t0 = Date.now();
     const deliveries: Delivery[] = await pool(orders, CONCURRENCY, async (o, i) => {
-      const d = await deliver(() => svc.url, callbackRaw(o, outcome(i).replace('-adjusted', '')), `kill-cb-${seed}-${i}`, agent, deadline);
+      const key = `kill-cb-${seed}-${i}`;
+      const d = await deliver(() => svc.url, callbackRaw(o, outcome(i).replace('-adjusted', ''), key), key, agent, deadline);
       if (d.ok) acked++;
       return d;
     });

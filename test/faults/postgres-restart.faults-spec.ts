@@ -207,7 +207,7 @@ describe('faults (b): Postgres restarted during a burst', () => {
         const key = `pgr-${seed}-${kind}-${i}`;
         const send = (): Promise<HttpResult> => {
           if (kind === 'callback') {
-            const raw = callbackRaw(orders[i % SEEDED]!, outcomes[(i % SEEDED) % 4]!, i);
+            const raw = callbackRaw(orders[i % SEEDED]!, outcomes[(i % SEEDED) % 4]!, key);
             return call(svc.url, 'POST', '/v1/webhooks/eccaex', { agent, headers: signedHeaders(raw, { key }), body: raw, timeoutMs: REQUEST_TIMEOUT_MS * 3 });
           }
           return call(svc.url, 'POST', '/v1/orders', {
@@ -287,7 +287,7 @@ describe('faults (b): Postgres restarted during a burst', () => {
     const deadline = Date.now() + 120_000;
     const retriedCallbacks = await pool(failed.filter((r) => r.kind === 'callback'), 8, (r) => {
       const i = Number(r.key.split('-').pop());
-      return deliver(() => svc.url, callbackRaw(orders[i % SEEDED]!, outcomes[(i % SEEDED) % 4]!, i), r.key, retryAgent, deadline);
+      return deliver(() => svc.url, callbackRaw(orders[i % SEEDED]!, outcomes[(i % SEEDED) % 4]!, r.key), r.key, retryAgent, deadline);
     });
     const retriedCreates = await pool(failed.filter((r) => r.kind === 'create'), 8, async (r) => {
       for (let attempt = 1; Date.now() < deadline; attempt++) {

@@ -98,8 +98,8 @@ describe('faults (d): two replicas, one SIGKILLed mid-run', () => {
     })();
     // Each callback to both replicas at once, same key; B's copy is given up once B is gone.
     const pairs: Array<[Delivery, Delivery]> = await pool(orders, 16, async (o, i) => {
-      const raw = callbackRaw(o, outcome(i).replace('-adjusted', ''));
       const key = `rep-cb-${seed}-${i}`;
+      const raw = callbackRaw(o, outcome(i).replace('-adjusted', ''), key);
       const res = await Promise.all([
         deliver(() => a.url, raw, key, agent, deadline),
         deliver((attempt) => (b.alive() || attempt === 1 ? b.url : null), raw, key, agent, deadline),

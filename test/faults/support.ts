@@ -134,7 +134,7 @@ export interface SandboxProcess {
 }
 
 /**
- * The EccaEx sandbox alone (`node dist/src/sandbox/standalone.js`), never killed by the tests: the
+ * The EccaEx sandbox alone (`node dist/src/sandbox/eccaex/standalone.js`), never killed by the tests: the
  * gateway that outlives our crashes. On Postgres it gets a database of its own; `embedded` puts it
  * on PGlite so it does not notice what happens to the Postgres server.
  */
@@ -156,7 +156,7 @@ export async function startSandbox(build: string, opts: { embedded?: boolean; en
     LOG_LEVEL: 'warn',
     ...opts.env,
   });
-  const child = startChild(join(build, 'src', 'sandbox', 'standalone.js'), env);
+  const child = startChild(join(build, 'src', 'sandbox', 'eccaex', 'standalone.js'), env);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -349,8 +349,13 @@ export async function createOrders(base: string, n: number, prefix: string, conc
   }
 }
 
-export function callbackRaw(o: OrderRef, status: string, n = 0): string {
-  return JSON.stringify({ event_id: `${o.gateway_invoice_id}:${status}:${n}`, order_id: o.gateway_invoice_id, external_id: o.external_id, status });
+/**
+ * A callback body as EccaEx sends it. Its `event_id` is what the service recognises duplicates by
+ * (the X-Idempotency-Key header is not signed, so it is only kept for ops): the suites pass their
+ * delivery key as the event id, so a delivery is found in the inbox under the key it was sent with.
+ */
+export function callbackRaw(o: OrderRef, status: string, eventId: string): string {
+  return JSON.stringify({ event_id: eventId, order_id: o.gateway_invoice_id, external_id: o.external_id, status });
 }
 
 export interface Delivery {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { signEccaex } from '../../src/webhooks/signature/eccaex-signature';
+import { signEccaex } from '../../src/gateways/eccaex/eccaex-signature';
 import { startTestApp, STOREFRONT_KEY, TestApp, WEBHOOK_SECRET } from '../support/app';
 import { SANDBOX } from '../support/callbacks';
 import {
@@ -10,7 +10,7 @@ import {
 
 /**
  * The gateway callback route and the stored-callback ops routes under generated input
- * (CONTRACT.md sections 5 and 6). The callback oracle: only a valid, fresh signature over the
+ * (docs/api.md sections 6 and 7). The callback oracle: only a valid, fresh signature over the
  * exact bytes gets past 401; then 400 MALFORMED_PAYLOAD exactly when the body is not JSON or
  * names neither order_id nor external_id; every 200 duplicate:false is one stored row.
  */

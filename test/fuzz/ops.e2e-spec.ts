@@ -10,7 +10,7 @@ import {
 
 /**
  * Notifications, withdrawals, health, metrics and routes that do not exist, under generated
- * input (CONTRACT.md sections 6-8): no 5xx, every error in the envelope, nothing written.
+ * input (docs/api.md sections 7 and 9): no 5xx, every error in the envelope, nothing written.
  */
 
 jest.setTimeout(600_000);

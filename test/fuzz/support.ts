@@ -6,7 +6,7 @@ import { OPS_KEY, STOREFRONT_KEY, TestApp, WEBHOOK_SECRET } from '../support/app
 /**
  * Fuzzing through Fastify's inject: the whole HTTP stack (routing, content-type parsers, hooks,
  * guards, pipes, filters) minus the socket, against one app per spec file. Every case must answer
- * below 500, every error must be the CONTRACT.md envelope, and no row may appear for a request
+ * below 500, every error must be the error envelope (docs/api.md section 1), and no row may appear for a request
  * that was refused (checked per batch against the database).
  */
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { runSignatureDiscovery } from '../../scripts/eccaex-signature';
-import { CAPTURE_KEEP, CAPTURE_PER_MINUTE, SignatureCaptureService } from '../../src/webhooks/signature/signature-capture.service';
-import { SchemeCombination, signEccaex } from '../../src/webhooks/signature/eccaex-signature';
+import { CAPTURE_KEEP, CAPTURE_PER_MINUTE, SignatureCaptureService } from '../../src/gateways/eccaex/eccaex-signature-capture.service';
+import { SchemeCombination, signEccaex } from '../../src/gateways/eccaex/eccaex-signature';
 import { startTestApp, STOREFRONT_KEY, TestApp, testEnv, WEBHOOK_SECRET } from '../support/app';
 import { buildService, childEnv, startChild } from './support';
 
@@ -56,7 +56,7 @@ describe('signature discovery (ECCAEX_SIGNATURE_CAPTURE)', () => {
         expect(res.status).toBe(401);
         expect(res.body.error.code).toBe('INVALID_SIGNATURE');
       }
-      // One signed with the merchant API key as the secret (API.md §6.5 candidate 2).
+      // One signed with the merchant API key as the secret (docs/gateways/eccaex.md, "The signature": EccaEx may sign with the API key).
       const byKey = await callback(t, body(3), API_KEY, { payload: '{timestamp}{body}', algorithm: 'sha256', encoding: 'hex' });
       expect(byKey.status).toBe(401);
       expect(byKey.body.error.details.reason).toBe('signature_mismatch');

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { sleep } from '../../src/common/sleep';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -80,4 +81,4 @@ export function startChild(script: string, env: NodeJS.ProcessEnv): Child {
   return { proc, output: () => out, exited };
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };

@@ -8,11 +8,11 @@ import { OrdersRepository } from '../../src/orders/orders.repository';
 import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app';
 import { createOrder, eventsOf, orderOf, SANDBOX, sandboxWebhooks, simulate, waitForStatus } from '../support/callbacks';
 import { serverDatabase, ServerDatabase } from '../support/shared-db';
+import { sleep } from '../../src/common/sleep';
 
 jest.setTimeout(120_000);
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Delivery {
   id: string;

@@ -114,7 +114,7 @@ describe('GET /metrics after a flow', () => {
     failed = await createOrder(app.http, { external_id: failExternalId });
     await app.http.post(`${SANDBOX}/_control/faults`).send({ endpoint: 'get-invoice', mode: 'error', status: 503 }).expect(201);
     await simulate(app.http, failed.gateway_invoice_id, 'fail').expect(200);
-    await waitFor('a failed callback job', async () => sum(await scrape(), 'payments_job_failures_total', { queue: 'eccaex-callback' }) >= 1, 20_000);
+    await waitFor('a failed callback job', async () => sum(await scrape(), 'payments_job_failures_total', { queue: 'gateway-callback' }) >= 1, 20_000);
     await app.http.delete(`${SANDBOX}/_control/faults`).expect(200);
     await waitForStatus(app.http, failed.id, 'failed', 30_000);
 
@@ -208,8 +208,8 @@ describe('GET /metrics after a flow', () => {
 
   it('queue depth per queue, and job failures', () => {
     const queues = samples.filter((s) => s.name === 'payments_queue_depth').map((s) => s.labels.queue);
-    expect(queues).toEqual(expect.arrayContaining(['eccaex-callback', 'merchant-notification', 'reconcile-sweep']));
-    expect(sum(samples, 'payments_job_failures_total', { queue: 'eccaex-callback' })).toBeGreaterThanOrEqual(1);
+    expect(queues).toEqual(expect.arrayContaining(['gateway-callback', 'merchant-notification', 'reconcile-sweep']));
+    expect(sum(samples, 'payments_job_failures_total', { queue: 'gateway-callback' })).toBeGreaterThanOrEqual(1);
   });
 
   it('reconciliation checked and fixed; notifications sent and failed', () => {

@@ -1,23 +1,26 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { startTestApp, TestApp } from '../support/app';
 
-// GET /docs-json: a valid OpenAPI 3 document of every CONTRACT.md route, with request and
+// GET /docs-json: a valid OpenAPI 3 document of every route of docs/api.md, with request and
 // response schemas, and every error response in the one ErrorEnvelope with its codes.
 
-/** Every route of CONTRACT.md sections 3-8 (section 10's gateways are not built yet). */
-const CONTRACT_ROUTES = [
+/** Every route of docs/api.md sections 3, 5, 6, 7 and 9. */
+const API_ROUTES = [
   // 3. orders (storefront)
   'POST /v1/orders',
   'GET /v1/orders/{ref}',
   'POST /v1/orders/{ref}/cancel',
-  // 4. catalogue
+  // 5. catalogue
   'GET /v1/currencies',
   'GET /v1/payment-methods',
-  // 5. gateway callback
+  // 6. gateway callbacks
   'POST /v1/webhooks/eccaex',
-  // 6. ops
+  'POST /v1/webhooks/cryptosteroid',
+  'GET /v1/webhooks/smartwm/{order_id}',
+  // 7. ops
   'GET /v1/orders',
   'GET /v1/orders/{ref}/events',
+  'POST /v1/orders/{ref}/exception/resolve',
   'POST /v1/orders/{ref}/reconcile',
   'GET /v1/orders/{ref}/gateway-webhooks',
   'POST /v1/orders/{ref}/gateway-webhooks/resend',
@@ -27,15 +30,16 @@ const CONTRACT_ROUTES = [
   'GET /v1/withdrawals/{id}',
   'POST /v1/withdrawals/sync',
   'GET /v1/notifications',
+  'GET /v1/notifications/{id}/attempts',
   'POST /v1/notifications/{id}/retry',
-  // 8. service
+  // 9. service
   'GET /health/live',
   'GET /health/ready',
   'GET /metrics',
 ];
-const OPS_ROUTES = CONTRACT_ROUTES.slice(6, 18);
-const STOREFRONT_ROUTES = CONTRACT_ROUTES.slice(0, 5);
-const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const OPS_ROUTES = API_ROUTES.slice(8, 22);
+const STOREFRONT_ROUTES = API_ROUTES.slice(0, 5);
+const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'POST /v1/webhooks/cryptosteroid', 'GET /v1/webhooks/smartwm/{order_id}', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
@@ -79,9 +83,17 @@ describe('the OpenAPI document', () => {
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
   });
 
-  it('has every CONTRACT.md route, and no sandbox route', () => {
+  it("points at the project's own reference (docs/), and at nothing outside the repository", () => {
+    const text = JSON.stringify(doc);
+    expect(doc.info.description).toContain('docs/api.md');
+    expect(doc.info.description).toContain('docs/settings.md');
+    expect(doc.info.description).toContain('docs/gateways/');
+    expect(text).not.toMatch(/CONTRACT\.md|API\.md|\.\.\/shared|\/work\//);
+  });
+
+  it('has every route of docs/api.md, and no sandbox route', () => {
     const keys = operations(doc).map((o) => o.key);
-    expect(keys).toEqual(expect.arrayContaining(CONTRACT_ROUTES));
+    expect(keys).toEqual(expect.arrayContaining(API_ROUTES));
     expect(keys.filter((k) => k.includes(' /sandbox'))).toEqual([]);
     expect((doc.tags as Json[]).map((t) => t.name)).not.toContain('sandbox');
   });
@@ -181,6 +193,16 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(cb.responses['401'].content['application/json'].examples)).toEqual(['INVALID_SIGNATURE']);
     expect(Object.keys(cb.responses['400'].content['application/json'].examples)).toEqual(['MALFORMED_PAYLOAD']);
     expect(Object.keys(cb.responses['503'].content['application/json'].examples)).toContain('STORAGE_UNAVAILABLE');
+  });
+
+  it('the SmartWM status ping: once, as GET (any method accepted), the order id and token in the URL, INVALID_TOKEN', () => {
+    const item = doc.paths['/v1/webhooks/smartwm/{order_id}'];
+    expect(Object.keys(item).filter((m) => HTTP_METHODS.includes(m) || ['search', 'query'].includes(m))).toEqual(['get']);
+    const cb = op('GET /v1/webhooks/smartwm/{order_id}');
+    expect(cb.summary).toMatch(/any method/);
+    expect(Object.fromEntries((cb.parameters as Json[]).map((p) => [`${p.in}:${p.name}`, p.required]))).toEqual({ 'path:order_id': true, 'query:token': true });
+    expect(cb.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/CallbackReceivedOutput');
+    expect(Object.keys(cb.responses['401'].content['application/json'].examples)).toEqual(['INVALID_TOKEN']);
   });
 
   it('request and response schemas carry examples', () => {

@@ -27,7 +27,7 @@ async function receiver(): Promise<{ url: string; verified: Array<{ type: string
   };
 }
 
-describe('order exceptions and the review queue (CONTRACT section 3, exception)', () => {
+describe('order exceptions and the review queue (docs/api.md sections 3.6 and 7)', () => {
   let app: TestApp;
   let merchant: Awaited<ReturnType<typeof receiver>>;
 

@@ -6,7 +6,7 @@ import { startTestApp, storefront, TestApp, waitFor } from '../support/app';
 const body = (customer: string, amount = '10.00') => ({ amount, currency: 'UAH', customer_id: customer });
 
 /**
- * Idempotency-Keys are kept at least 24 h (CONTRACT.md section 3) and cleaned after 48 h by a
+ * Idempotency-Keys are kept at least 24 h (docs/api.md section 3.2) and cleaned after 48 h by a
  * scheduled pg-boss job. Rows are aged in the database; the job is run through its queue.
  */
 describe('Idempotency-Key retention', () => {

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ops, startTestApp, storefront, TestApp } from '../support/app';
 import { gatewayCreates, outcomes, secondCreates } from '../support/gateway-requests';
+import { createOrderFor, driversEnv, GATEWAY_DRIVERS } from '../support/gateways';
 
 const body = (over: Record<string, unknown> = {}) => ({ amount: '1500.00', currency: 'UAH', customer_id: 'user_12345', description: 'Premium subscription', ...over });
 const CONTROL = '/sandbox/eccaex/_control';
@@ -9,7 +10,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp(driversEnv());
   });
   afterAll(async () => {
     await app?.close();
@@ -41,6 +42,31 @@ describe('orders (storefront API against the sandbox gateway)', () => {
     return r.body.data.length as number;
   };
 
+  // Every gateway (test/support/gateways): one order API whatever the gateway.
+  describe.each(GATEWAY_DRIVERS.map((d) => [d.name, d] as const))('every gateway: %s', (_name, gw) => {
+    it('create → 201 awaiting_payment with its link and invoice; the same by id and external_id; cancel → canceled', async () => {
+      const order = await createOrderFor(app.http, gw, { external_id: `gw-${gw.name}-${Date.now()}` });
+      expect(order).toMatchObject({ provider: gw.name, status: 'awaiting_payment' });
+      expect(order.payment_link).toMatch(/^https?:\/\//);
+      expect(order.gateway_invoice_id).toBeTruthy();
+      const byId = (await app.http.get(`/v1/orders/${order.id}`).set(storefront).expect(200)).body;
+      const byExternal = (await app.http.get(`/v1/orders/${order.external_id}`).set(storefront).expect(200)).body;
+      expect(byExternal).toEqual(byId);
+      const canceled = await app.http.post(`/v1/orders/${order.id}/cancel`).set(storefront).expect(200);
+      expect(canceled.body.status).toBe('canceled');
+    });
+  });
+
+  it('a provider that is not a gateway of this service → 400 VALIDATION_FAILED naming provider, nothing saved', async () => {
+    const before = await countOrders();
+    for (const provider of ['paypal', 'ECCAEX', '']) {
+      const r = await create(body({ provider }));
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: { provider: expect.any(Array) } } });
+    }
+    expect(await countOrders()).toBe(before);
+  });
+
   it('creates an order awaiting payment with a working payment link', async () => {
     const r = await create(body({ external_id: 'order-2026-0001', metadata: { cart: '42' } }), 'k-create-1');
     expect(r.status).toBe(201);
@@ -55,7 +81,7 @@ describe('orders (storefront API against the sandbox gateway)', () => {
     const page = await app.http.get(link.pathname);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.text).toContain('1500.00');
+    expect(page.text).toContain('1,500.00');
     const byExternal = await app.http.get('/v1/orders/order-2026-0001').set(storefront).expect(200);
     expect(byExternal.body.id).toBe(r.body.id);
     const byId = await app.http.get(`/v1/orders/${r.body.id}`).set(ops).expect(200);

@@ -8,7 +8,7 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
     let app: TestApp;
     beforeAll(async () => {
       // A gateway that is never reached: the pages need none.
-      app = await startTestApp({ ECCAEX_API_KEY: 'live_key_for_tests_0123456789', ECCAEX_BASE_URL: `http://127.0.0.1:${await freePort()}/api/v1`, DATABASE_EMBEDDED_LIVE: 'true' });
+      app = await startTestApp({ ECCAEX_API_KEY: 'live_key_for_tests_0123456789', ECCAEX_BASE_URL: `http://127.0.0.1:${await freePort()}/api/v1`, DATABASE_EMBEDDED_LIVE: 'true', SMARTWM_MODE: 'off' });
     });
     afterAll(async () => {
       await app?.close();
@@ -44,6 +44,7 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
     it('has no demo shop and no sandbox gateway', async () => {
       await app.http.get('/sandbox/shop').expect(404);
       await app.http.get('/sandbox/eccaex/pay/00000000-0000-4000-8000-000000000000').expect(404);
+      await app.http.get('/sandbox/smartwm/pay/0000-0000-0000-0000-0000-0000-0000-0000').expect(404);
     });
 
     it('keeps the pages out of the OpenAPI document', async () => {
@@ -63,7 +64,10 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
 
     it('the shop creates the order through POST /v1/orders and 303s to its payment_link', async () => {
       const page = await app.http.get('/sandbox/shop').expect(200);
-      expect(page.text).toContain('action="/sandbox/shop/buy"');
+      expect(page.text).toContain('action="/sandbox/shop/checkout"');
+      const checkout = await app.http.get('/sandbox/shop/checkout?sku=premium-12m&customer_id=form_buyer').expect(200);
+      expect(checkout.text).toContain('action="/sandbox/shop/buy"');
+      expect(checkout.text).toContain('value="eccaex"');
       const r = await app.http.post('/sandbox/shop/buy').type('form').send({ sku: 'premium-12m', customer_id: 'form_buyer' }).expect(303);
       expect(r.headers.location).toMatch(new RegExp(`^${app.url}/sandbox/eccaex/pay/[0-9a-f-]{36}$`));
       const list = (await app.http.get('/v1/orders?customer_id=form_buyer').set({ Authorization: `Bearer ${app.settings.opsApiKeys[0]}` }).expect(200)).body.data;

@@ -60,7 +60,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
   });
 
   describe('POST /create-invoice', () => {
-    it('answers the documented example request (API.md §2.1, sent as is) with the documented fields', async () => {
+    it('answers the documented example request (the create-invoice example, sent as is) with the documented fields', async () => {
       const before = Date.now();
       const r = await app.http.post(`${API}/create-invoice`).set(key).set('Content-Type', 'application/json').send(DOC_EXAMPLE);
       expect(r.status).toBe(201);
@@ -223,7 +223,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
           {
             name: 'Monobank UA',
             method_code: 'monobank',
-            min_sum: '100.00',
+            min_sum: '1.00',
             max_sum: '10000.00',
             logo_url: null,
             payment_time: 15,
@@ -235,7 +235,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
           {
             name: 'PrivatBank UA',
             method_code: 'privatbank',
-            min_sum: '100.00',
+            min_sum: '1.00',
             max_sum: '15000.00',
             logo_url: null,
             payment_time: 15,
@@ -338,7 +338,7 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
       const big = await create({ amount: '12000.00' });
       const onlyPrivat = await app.http.get(`${API}/public/invoice/${big.invoice_id}/payment-methods`).expect(200);
       expect(onlyPrivat.body.data.map((m: any) => m.method_code)).toEqual(['privatbank']);
-      const small = await create({ amount: '50.00' });
+      const small = await create({ amount: '0.50' });
       expect((await app.http.get(`${API}/public/invoice/${small.invoice_id}/payment-methods`).expect(200)).body.data).toEqual([]);
     });
 
@@ -506,19 +506,20 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
       expect(html).toContain('<html lang="en">');
       expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
       expect(html).toContain('<h1 id="h-invoice">Premium &lt;b&gt;subscription&lt;/b&gt; &amp; more</h1>');
-      expect(html).toContain('1500.00 UAH');
+      expect(html).toContain('1,500.00 UAH');
       expect(html).toMatch(/data-expires="[^"]+"/);
       expect(html).toContain('<legend>Choose a payment method</legend>');
       expect(html).toContain('<label class="method" for="m-monobank">');
       expect(html).toContain('<input type="radio" id="m-monobank" name="method_code" value="monobank" checked required>');
       expect(html).toContain('<input type="radio" id="m-privatbank" name="method_code" value="privatbank" required>');
       expect(html).toContain('Client commission 2.50 %');
-      expect(html).toContain('1537.50 UAH');
-      expect(html).toContain('1515.00 UAH');
+      expect(html).toContain('1,537.50 UAH');
+      expect(html).toContain('1,515.00 UAH');
       expect(html).toContain(`action="${PAY}/${inv.invoice_id}/select"`);
       expect(html).toContain('>Continue</button>');
       expect(html).toContain('>Cancel</button>');
-      expect(html).not.toMatch(/<link|<script[^>]+src=|<img|https?:\/\/(?!shop\.example)/);
+      // No external assets: the one link is the service's own icon.
+      expect(html).not.toMatch(/<link(?! rel="icon" href="\/favicon\.ico">)|<script[^>]+src=|<img|https?:\/\/(?!shop\.example)/);
     });
 
     it('select → the deal with the commission added; Pay → 303 to success_url', async () => {
@@ -527,10 +528,10 @@ describe('EccaEx sandbox: merchant API, public endpoints, simulate, hosted page'
       expect(sel.headers.location).toBe(`${PAY}/${inv.invoice_id}`);
       const html = (await page(inv.invoice_id).expect(200)).text;
       expect(html).toContain('Pay with Monobank UA');
-      expect(html).toContain('<dt>Invoice amount</dt><dd>1500.00 UAH</dd>');
+      expect(html).toContain('<dt>Invoice amount</dt><dd>1,500.00 UAH</dd>');
       expect(html).toContain('<dt>Client commission (2.50 %)</dt><dd>37.50 UAH</dd>');
-      expect(html).toContain('<dt>Total to pay</dt><dd>1537.50 UAH</dd>');
-      expect(html).toContain('>Pay 1537.50 UAH</button>');
+      expect(html).toContain('<dt>Total to pay</dt><dd>1,537.50 UAH</dd>');
+      expect(html).toContain('>Pay 1,537.50 UAH</button>');
       expect(html).toContain('>Payment fails</button>');
       expect(html).toContain('>Cancel</button>');
       const pay = await form(inv.invoice_id, 'pay').expect(303);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { StandaloneSandbox, startStandaloneSandbox } from '../../src/sandbox/standalone-app';
+import { StandaloneSandbox, startStandaloneSandbox } from '../../src/sandbox/eccaex/standalone-app';
 import { freePort, startTestApp, TestApp, TestDatabase, WEBHOOK_SECRET } from '../support/app';
 import { serverDatabase } from '../support/shared-db';
 import { API, expectEnvelope, invoiceBody, Receiver, sleep, TS, verifyDelivery } from './helpers';
@@ -19,7 +19,7 @@ const SANDBOX_ENV = {
  */
 
 /**
- * `npm run sandbox` (src/sandbox/standalone.ts) runs startStandaloneSandbox: the emulator alone on
+ * `npm run sandbox` (src/sandbox/eccaex/standalone.ts) runs startStandaloneSandbox: the emulator alone on
  * SANDBOX_PORT, with its own PUBLIC_BASE_URL. Invoices expire by TTL (SANDBOX_INVOICE_TTL_S=2 in
  * the environment the sandbox reads). On Postgres, two service replicas share the standalone's
  * database, so three expiry sweepers and three webhook workers race for the same rows.

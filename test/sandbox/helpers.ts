@@ -1,7 +1,8 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { Settings } from '../../src/config/settings';
-import { verifyEccaex, VerifyResult } from '../../src/webhooks/signature/eccaex-signature';
+import { verifyEccaex, VerifyResult } from '../../src/gateways/eccaex/eccaex-signature';
+import { sleep } from '../../src/common/sleep';
 
 export const API = '/sandbox/eccaex/api/v1';
 export const CONTROL = '/sandbox/eccaex/_control';
@@ -9,7 +10,7 @@ export const PAY = '/sandbox/eccaex/pay';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
 let seq = 0;
 /** A unique external_id per call within a run. */
@@ -84,7 +85,7 @@ export class Receiver {
   }
 }
 
-/** Verifies a delivery exactly as the service's callback route does (CONTRACT.md §5). */
+/** Verifies a delivery exactly as the service's callback route does (docs/api.md section 6). */
 export function verifyDelivery(settings: Settings, d: Delivery): VerifyResult {
   return verifyEccaex({
     rawBody: d.raw,
@@ -140,7 +141,7 @@ export function rawCall(
   });
 }
 
-/** The documented example request of API.md §2.1, as is. */
+/** EccaEx's documented create-invoice example request, as is. */
 export const DOC_EXAMPLE = {
   amount: '1500.00',
   currency_code: 'UAH',

@@ -3,7 +3,7 @@ import { OPS_KEY, ops, startTestApp, STOREFRONT_KEY, storefront, TestApp, waitFo
 import { createOrder, orderOf, postCallback, sandboxWebhooks, signedHeaders, simulate } from '../support/callbacks';
 
 /**
- * Who may do what (CONTRACT.md sections 2 and 5): every ops route refuses a storefront key (403)
+ * Who may do what (docs/api.md sections 2 and 6): every ops route refuses a storefront key (403)
  * and no or an unknown key (401), whatever the route is asked; and a gateway callback that is
  * forged, replayed with a fresh timestamp, stale or from the future moves nothing: the order keeps
  * its status, nothing is stored, no job is queued.
@@ -58,7 +58,7 @@ describe('ops routes refuse storefront keys and missing keys', () => {
 
   const fill = (path: string) => path.replace(/\{(\w+)\}/g, (_m, name: string) => refs[name] ?? refs.id!);
 
-  it('the document names the ops routes of CONTRACT.md section 6 as ops-only', async () => {
+  it('the document names the ops routes of docs/api.md section 7 as ops-only', async () => {
     const opsRoutes = (await operations()).filter((o) => o.role === 'ops').map((o) => `${o.method} ${o.path}`);
     for (const r of [
       'GET /v1/orders',
@@ -135,7 +135,7 @@ describe('callbacks that must move nothing', () => {
     const [o] = await ds.query(`SELECT status, updated_at FROM orders WHERE id = $1`, [order.id]);
     const [inbox] = await ds.query(`SELECT count(*)::int AS n FROM webhook_inbox`);
     const [events] = await ds.query(`SELECT count(*)::int AS n FROM order_events WHERE order_id = $1`, [order.id]);
-    const [jobs] = await ds.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'eccaex-callback'`);
+    const [jobs] = await ds.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gateway-callback'`);
     const [captures] = await ds.query(`SELECT count(*)::int AS n FROM signature_captures`);
     return { status: o.status, updated_at: new Date(o.updated_at).toISOString(), inbox: inbox.n, events: events.n, jobs: jobs.n, captures: captures.n };
   };

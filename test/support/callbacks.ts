@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { signEccaex } from '../../src/webhooks/signature/eccaex-signature';
+import { signEccaex } from '../../src/gateways/eccaex/eccaex-signature';
 import { ops, storefront, waitFor, WEBHOOK_SECRET } from './app';
 
 type Http = ReturnType<typeof request>;

@@ -2,6 +2,7 @@ import { ops, startTestApp, TestApp, waitFor } from '../support/app';
 import {
   callbackBody, createOrder, eventsOf, inbox, orderOf, postCallback, sandboxWebhooks, signedHeaders, simulate, waitForStatus,
 } from '../support/callbacks';
+import { createOrderFor, deliver, driversEnv, GATEWAY_DRIVERS, notifies, outcomesOf } from '../support/gateways';
 
 const statusChanges = <T extends { type: string }>(events: T[]) => events.filter((e) => e.type === 'order.status_changed');
 
@@ -9,7 +10,7 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp(driversEnv());
   });
   afterAll(async () => {
     await app?.close();
@@ -165,6 +166,63 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
       expect(r.body.duplicate).toBe(false);
       await waitFor('processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).find((e) => e.idempotency_key === `late-fail-${order.id}` && e.status === 'processed'));
       expect((await orderOf(app.http, order.id)).status).toBe('paid');
+    });
+  });
+
+  // Every gateway (test/support/gateways): the same rules, each with its own callbacks and sandbox.
+  describe.each(GATEWAY_DRIVERS.map((d) => [d.name, d] as const))('every gateway: %s', (_name, gw) => {
+    afterEach(async () => {
+      await gw.muteCallbacks(app.http, false);
+    });
+
+    it('the same trusted callback 20 times at once: one stored, one transition to paid', async () => {
+      const order = await createOrderFor(app.http, gw);
+      await gw.muteCallbacks(app.http, true);
+      await gw.settle(app.http, order, 'success');
+      const cb = gw.callback(order, 'success');
+      const replies = await Promise.all(Array.from({ length: 20 }, () => deliver(app.http, cb)));
+      expect(replies.map((r) => r.status)).toEqual(Array(20).fill(200));
+      expect(replies.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+      await waitForStatus(app.http, order.id, 'paid');
+      const paid = statusChanges(await eventsOf(app.http, order.id)).filter((e) => e.to_status === 'paid');
+      expect(paid).toHaveLength(1);
+      expect(paid[0]).toMatchObject({ from_status: 'awaiting_payment', source: 'webhook' });
+    });
+
+    it('a trusted callback claiming success too early: stored and read back, the order stays open; the next notice is read back again', async () => {
+      await gw.muteCallbacks(app.http, true);
+      const order = await createOrderFor(app.http, gw);
+      const early = await deliver(app.http, gw.callback(order, 'success'));
+      expect([early.status, early.body]).toEqual([200, { received: true, duplicate: false }]);
+      await waitFor('the early callback processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).some((e) => e.status === 'processed'));
+      expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
+      await gw.settle(app.http, order, 'success');
+      expect((await deliver(app.http, gw.callback(order, 'success'))).status).toBe(200);
+      await waitForStatus(app.http, order.id, 'paid');
+    });
+
+    it(`an untrusted callback → 401 ${gw.rejectionCode}, nothing stored, the order unchanged`, async () => {
+      const order = await createOrderFor(app.http, gw);
+      await gw.muteCallbacks(app.http, true);
+      await gw.settle(app.http, order, 'success');
+      const before = (await inbox(app.http)).length;
+      const r = await deliver(app.http, gw.forged(order, 'success'));
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe(gw.rejectionCode);
+      expect((await inbox(app.http)).length).toBe(before);
+      expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
+    });
+
+    it('the sandbox flow: pay → paid, fail → failed, expire → expired, cancel → canceled (each the gateway has), with no other step than its callback or, where it sends none, one read-back', async () => {
+      const flows = ([['success', 'paid'], ['fail', 'failed'], ['expire', 'expired'], ['cancel', 'canceled']] as const).filter(([outcome]) => outcomesOf(gw).includes(outcome));
+      expect(flows.length).toBeGreaterThanOrEqual(3);
+      for (const [outcome, status] of flows) {
+        const order = await createOrderFor(app.http, gw);
+        await gw.settle(app.http, order, outcome);
+        if (!notifies(gw, outcome)) await app.http.post(`/v1/orders/${order.id}/reconcile`).set(ops).expect(200);
+        const o = await waitForStatus(app.http, order.id, status);
+        expect(o.provider).toBe(gw.name);
+      }
     });
   });
 

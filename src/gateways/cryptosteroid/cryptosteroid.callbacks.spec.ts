@@ -1,5 +1,5 @@
 import { cryptosteroidCallbacks, IpAllowList, readWebhookRef, singleHeader, webhookDedupeKey } from './cryptosteroid.callbacks';
-import type { CallbackRequest, ParsedCallback } from '../port.next';
+import type { CallbackRequest, ParsedCallback } from '../gateway.port';
 
 const INVOICE_ID = '0b6f3c1e-8a55-4a8e-9b0f-3f7c1d2e4a5b';
 
@@ -90,6 +90,17 @@ describe('webhookDedupeKey', () => {
   it('invoiceId:status, the same for every delivery of one webhook', () => {
     expect(webhookDedupeKey({ invoiceId: INVOICE_ID, externalId: 'x', status: 'PAID' })).toBe(`${INVOICE_ID}:PAID`);
     expect(webhookDedupeKey({ invoiceId: INVOICE_ID, externalId: 'y', status: 'PAID' })).toBe(`${INVOICE_ID}:PAID`);
+  });
+
+  it('the invoice as of another updatedAt is another key; every delivery of the same bytes, the same key', () => {
+    const at = (updatedAt: unknown) => readWebhookRef(Buffer.from(JSON.stringify({ invoiceId: INVOICE_ID, status: 'PAID', updatedAt }))) as Parameters<typeof webhookDedupeKey>[0];
+    expect(webhookDedupeKey(at(1767226000000))).toBe(`${INVOICE_ID}:PAID:1767226000000`);
+    expect(webhookDedupeKey(at(1767226000000))).toBe(webhookDedupeKey(at(1767226000000)));
+    expect(webhookDedupeKey(at('2026-01-01T00:10:00Z'))).toBe(`${INVOICE_ID}:PAID:2026-01-01T00:10:00Z`);
+    expect(webhookDedupeKey(at(1767226000001))).not.toBe(webhookDedupeKey(at(1767226000000)));
+    // Of another type, or absent: no part of the key.
+    expect(webhookDedupeKey(at({ t: 1 }))).toBe(`${INVOICE_ID}:PAID`);
+    expect(webhookDedupeKey(at(null))).toBe(`${INVOICE_ID}:PAID`);
   });
 
   it('another status is another key; without an invoiceId the external id stands in, marked', () => {

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../port.next';
+import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../gateway.port';
 import { CS_TOKEN_HEADER } from './cryptosteroid.types';
 
 /**
@@ -52,6 +52,8 @@ export interface CsWebhookRef {
   invoiceId: string | null;
   externalId: string | null;
   status: string | null;
+  /** The Invoice object's `updatedAt` as sent (number or string; format UNKNOWN), null if absent or of another type. */
+  updatedAt?: string | null;
 }
 
 const MAX_REF = 256;
@@ -80,16 +82,20 @@ export function readWebhookRef(rawBody: Buffer): CsWebhookRef | string {
   if (externalId === undefined) return 'externalId must be a string';
   if (status === undefined) return 'status must be a string';
   if (invoiceId === null && externalId === null) return 'neither invoiceId nor externalId';
-  return { invoiceId, externalId, status };
+  const u = o.updatedAt;
+  const updatedAt = (typeof u === 'number' && Number.isFinite(u)) || (typeof u === 'string' && u !== '' && u.length <= 64) ? String(u) : null;
+  return updatedAt === null ? { invoiceId, externalId, status } : { invoiceId, externalId, status, updatedAt };
 }
 
 /**
- * One PAID webhook, however often it is delivered, is one inbox entry: `invoiceId:status`
- * (the body is trusted by then: the token matched the order's own secret).
+ * One PAID webhook, however often it is delivered (the same bytes each time), is one inbox entry:
+ * `invoiceId:status`, and the invoice's `updatedAt` when the body has one, so a notice about a
+ * later state of the invoice is read back again rather than taken for a repeat (the body is
+ * trusted by then: the token matched the order's own secret).
  */
 export function webhookDedupeKey(ref: CsWebhookRef): string {
   const id = ref.invoiceId !== null ? ref.invoiceId : `external:${ref.externalId}`;
-  return `${id}:${ref.status ?? ''}`;
+  return `${id}:${ref.status ?? ''}${ref.updatedAt ? `:${ref.updatedAt}` : ''}`;
 }
 
 const KEPT_HEADERS = ['content-type', 'user-agent', 'x-request-id'];
@@ -99,10 +105,13 @@ export interface CsCallbacksOptions {
   allowedIps: readonly string[];
 }
 
+/** `POST /v1/webhooks/cryptosteroid` (the intake mounts it). */
+export const CS_CALLBACK_ROUTE: GatewayCallbacks['route'] = { path: 'cryptosteroid', methods: ['POST'] };
+
 export function cryptosteroidCallbacks(options: CsCallbacksOptions): GatewayCallbacks {
   const allow = new IpAllowList(options.allowedIps);
   return {
-    route: { path: 'cryptosteroid', methods: ['POST'] },
+    route: CS_CALLBACK_ROUTE,
     perOrderCredential: true,
     // The secret travels in the create call's `secret` field, never in the URL.
     callbackUrl: (base: string) => `${base.replace(/\/+$/, '')}/v1/webhooks/cryptosteroid`,

@@ -1,4 +1,4 @@
-import type { GatewayInvoice, GatewayInvoiceStatus, GatewayPayment, Money } from '../port.next';
+import type { GatewayInvoice, GatewayInvoiceStatus, GatewayPayment, Money } from '../gateway.port';
 import type { CsInvoiceStatus } from './cryptosteroid.types';
 
 /**

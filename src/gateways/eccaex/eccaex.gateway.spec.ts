@@ -152,7 +152,16 @@ describe('EccaexGateway — invoice mapping', () => {
       paymentLink: `https://pay.app.com/${ORDER_ID}`,
       expiresAt: '2026-04-26T12:20:00+00:00',
       finishedAt: '2026-04-26T12:08:31+00:00',
-      payment: { method_code: 'monobank', amount_fiat: '1537.50', conversion_rate: '41.50', merchant_usdt: '35.42', adjusted: false },
+      // The port's payment: EccaEx's own figures in `details` (shown in the Order's `payment` under these names).
+      payment: {
+        method_code: 'monobank',
+        expected: null,
+        received: null,
+        credited: { amount: '35.42', unit: 'USDT' },
+        fee: null,
+        adjusted: false,
+        details: { amount_fiat: '1537.50', conversion_rate: '41.50', merchant_usdt: '35.42' },
+      },
     });
   });
 
@@ -178,7 +187,15 @@ describe('EccaexGateway — invoice mapping', () => {
   it('a deal with missing amounts maps them to null', async () => {
     reply([200, { data: invoice({ deal: { deal_id: 'd-1', payment_method_code: 'privatbank' } }) }]);
     const inv = await makeGateway().getInvoice(ORDER_ID);
-    expect(inv?.payment).toEqual({ method_code: 'privatbank', amount_fiat: null, conversion_rate: null, merchant_usdt: null, adjusted: false });
+    expect(inv?.payment).toEqual({
+      method_code: 'privatbank',
+      expected: null,
+      received: null,
+      credited: null,
+      fee: null,
+      adjusted: false,
+      details: { amount_fiat: null, conversion_rate: null, merchant_usdt: null },
+    });
   });
 });
 
@@ -207,6 +224,8 @@ describe('EccaexGateway — createInvoice', () => {
   it('maps CreateInvoiceInput to the create-invoice body and the answer back', async () => {
     reply([201, { successful: true, data: invoice() }]);
     const inv = await makeGateway().createInvoice({
+      orderId: 'b6c1f9a2-0000-4000-8000-000000000001',
+      callbackCredential: null,
       amount: '1500.00',
       currency: 'UAH',
       customerId: 'user_12345',
@@ -237,13 +256,16 @@ describe('EccaexGateway — createInvoice', () => {
   it('omits null / undefined optional fields', async () => {
     reply([200, invoice()]);
     await makeGateway().createInvoice({
+      orderId: 'b6c1f9a2-0000-4000-8000-000000000001',
+      callbackCredential: null,
+      paymentMethod: null,
       amount: '10.00',
       currency: 'UAH',
       customerId: 'c-1',
       externalId: 'order-2026-0001',
       description: null,
       callbackUrl: 'https://shop.example/cb',
-      successUrl: undefined,
+      successUrl: null,
       failUrl: null,
     });
     expect(JSON.parse(hits[0].body)).toEqual({
@@ -258,7 +280,7 @@ describe('EccaexGateway — createInvoice', () => {
   it('a 503 is not retried and stays unclear', async () => {
     reply([503, { successful: false, error: { code: 'RATES_UNAVAILABLE', message: 'down' } }]);
     const err = (await makeGateway()
-      .createInvoice({ amount: '1.00', currency: 'UAH', customerId: 'c', externalId: 'e', callbackUrl: 'https://x.example/cb' })
+      .createInvoice({ orderId: 'o', amount: '1.00', currency: 'UAH', customerId: 'c', externalId: 'e', description: null, callbackUrl: 'https://x.example/cb', callbackCredential: null, successUrl: null, failUrl: null, paymentMethod: null })
       .catch((e: unknown) => e)) as GatewayError;
     expect(err.kind).toBe('unavailable');
     expect(err.unclear).toBe(true);

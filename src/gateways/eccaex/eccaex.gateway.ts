@@ -1,38 +1,65 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { GatewayError } from '../gateway.errors';
-import {
+import type {
   CreateInvoiceInput,
+  GatewayCapabilities,
   GatewayCurrency,
   GatewayInvoice,
-  GatewayInvoiceStatus,
-  GatewayPayment,
   GatewayPaymentMethod,
+  GatewayWithdrawalPage,
+  InvoiceRef,
+  OrderCheck,
   PaymentGateway,
 } from '../gateway.port';
-import { EccaexClient } from './eccaex.client';
-import { EccaexCreateInvoiceRequest, EccaexCurrency, EccaexInvoice, EccaexPaymentMethod } from './eccaex.types';
+import { EccaexCallbacks } from './eccaex.callbacks';
+import { ECCAEX_GATEWAY_NAME, EccaexClient } from './eccaex.client';
+import { toGatewayCurrency, toGatewayInvoice, toGatewayPaymentMethod } from './eccaex.mapping';
+import { SignatureCaptureService } from './eccaex-signature-capture.service';
+import { EccaexCreateInvoiceRequest } from './eccaex.types';
 
-const STATUS_MAP: Readonly<Record<string, GatewayInvoiceStatus>> = {
-  pending: 'pending',
-  success: 'success',
-  fail: 'fail',
-  expired: 'expired',
-  canceled: 'canceled',
-  cancelled: 'canceled',
-};
+export { mapEccaexStatus } from './eccaex.mapping';
 
-/** Normalises an EccaEx invoice status; anything unrecognised is 'unknown' (non-terminal). */
-export function mapEccaexStatus(raw: string): GatewayInvoiceStatus {
-  return Object.prototype.hasOwnProperty.call(STATUS_MAP, raw) ? STATUS_MAP[raw] : 'unknown';
-}
+/** EccaEx names an invoice by its id or by our external id (GET /invoices/{ref}). */
+const refOf = (ref: InvoiceRef | string): string => (typeof ref === 'string' ? ref : (ref.invoiceId ?? ref.externalId));
 
 /** The EccaEx adapter of the PaymentGateway port. */
 @Injectable()
 export class EccaexGateway implements PaymentGateway {
-  readonly name = 'eccaex';
+  readonly name = ECCAEX_GATEWAY_NAME;
+  readonly capabilities: GatewayCapabilities = { cancel: true, webhookHistory: true, withdrawals: true, catalogue: true, paymentMethodRequired: false };
+  readonly callbacks: EccaexCallbacks;
   private readonly logger = new Logger('EccaexGateway');
 
-  constructor(private readonly client: EccaexClient) {}
+  constructor(
+    private readonly client: EccaexClient,
+    @Optional() captures?: SignatureCaptureService,
+  ) {
+    this.callbacks = new EccaexCallbacks(
+      () => client.settings.eccaex,
+      captures ? (reason, req) => captures.capture({ reason, rawBody: req.rawBody, headers: req.headers }) : undefined,
+    );
+  }
+
+  get mode() {
+    return this.client.settings.eccaex.mode;
+  }
+
+  get timeoutMs(): number {
+    return this.client.settings.eccaex.timeoutMs;
+  }
+
+  get onCall() {
+    return this.client.onCall;
+  }
+
+  set onCall(fn) {
+    this.client.onCall = fn;
+  }
+
+  /** EccaEx's currencies are checked against its catalogue by the core (capabilities.catalogue); nothing else is known up front. */
+  checkOrder(): OrderCheck {
+    return null;
+  }
 
   async createInvoice(input: CreateInvoiceInput): Promise<GatewayInvoice> {
     const body: EccaexCreateInvoiceRequest = {
@@ -49,19 +76,21 @@ export class EccaexGateway implements PaymentGateway {
       // EccaEx creates invoices without a method; the customer picks one on the hosted page.
       this.logger.debug(`createInvoice ${input.externalId}: paymentMethod "${input.paymentMethod}" is not sent (not supported by create-invoice)`);
     }
-    return this.toGatewayInvoice(await this.client.createInvoice(body));
+    return toGatewayInvoice(await this.client.createInvoice(body));
   }
 
-  async getInvoice(ref: string): Promise<GatewayInvoice | null> {
+  /** By the gateway's invoice id, else our external id; null when the gateway has no such invoice. */
+  async getInvoice(ref: InvoiceRef | string): Promise<GatewayInvoice | null> {
     try {
-      return this.toGatewayInvoice(await this.client.getInvoice(ref));
+      return toGatewayInvoice(await this.client.getInvoice(refOf(ref)));
     } catch (err) {
       if (err instanceof GatewayError && err.kind === 'not_found') return null;
       throw err;
     }
   }
 
-  async cancelInvoice(invoiceId: string): Promise<void> {
+  async cancelInvoice(ref: InvoiceRef | string): Promise<void> {
+    const invoiceId = refOf(ref);
     await this.client.publicCancel(invoiceId);
     this.logger.log(`cancelInvoice ${invoiceId}: canceled at the gateway`);
   }
@@ -74,60 +103,18 @@ export class EccaexGateway implements PaymentGateway {
     return (await this.client.listPaymentMethods(currency)).map(toGatewayPaymentMethod);
   }
 
-  /** Maps the wire invoice onto the port's GatewayInvoice. */
-  toGatewayInvoice(invoice: EccaexInvoice): GatewayInvoice {
-    const rawStatus = invoice.status;
-    const status = mapEccaexStatus(rawStatus);
-    if (status === 'unknown') {
-      this.logger.warn(`invoice ${invoice.invoice_id} (${invoice.external_id}) has unrecognised status "${rawStatus}"; treated as non-terminal`);
-    }
-    const deal = invoice.deal;
-    const payment: GatewayPayment | null = deal
-      ? {
-          method_code: deal.payment_method_code ?? null,
-          amount_fiat: deal.amount_fiat ?? null,
-          conversion_rate: deal.conversion_rate ?? null,
-          merchant_usdt: deal.merchant_usdt ?? null,
-          adjusted: deal.is_adjusted === true || invoice.is_adjusted === true,
-        }
-      : null;
-    return {
-      invoiceId: invoice.invoice_id,
-      externalId: invoice.external_id,
-      status,
-      rawStatus,
-      amount: invoice.amount,
-      currency: invoice.currency,
-      paymentLink: invoice.payment_link ?? null,
-      expiresAt: invoice.expires_at ?? null,
-      finishedAt: invoice.finished_at ?? null,
-      payment,
-    };
+  async webhookHistory(ref: InvoiceRef): Promise<Record<string, unknown>> {
+    const { successful: _ok, ...history } = (await this.client.getInvoiceWebhooks(refOf(ref))) as unknown as Record<string, unknown>;
+    return history;
   }
-}
 
-function toGatewayCurrency(c: EccaexCurrency): GatewayCurrency {
-  return {
-    currency: c.currency,
-    // Minor units default to 2 (the value for every currency in the docs) when not reported.
-    decimal: typeof c.decimal === 'number' ? c.decimal : 2,
-    symbol: c.symbol ?? null,
-    name: c.name ?? null,
-    rate: c.rate ?? null,
-  };
-}
+  async resendWebhook(ref: InvoiceRef): Promise<Record<string, unknown>> {
+    const { successful: _ok, ...result } = (await this.client.resendInvoiceWebhook(refOf(ref))) as unknown as Record<string, unknown>;
+    return result;
+  }
 
-function toGatewayPaymentMethod(m: EccaexPaymentMethod): GatewayPaymentMethod {
-  return {
-    name: m.name,
-    method_code: m.method_code,
-    min_sum: m.min_sum ?? null,
-    max_sum: m.max_sum ?? null,
-    logo_url: m.logo_url ?? null,
-    payment_time: m.payment_time ?? null,
-    currency: m.currency ? { code: m.currency.code, name: m.currency.name ?? null, symbol: m.currency.symbol ?? null } : null,
-    max_commission: m.max_commission ?? null,
-    client_commission: m.client_commission ?? null,
-    merchant_commission: m.merchant_commission ?? null,
-  };
+  async listWithdrawals(page: number, perPage: number): Promise<GatewayWithdrawalPage> {
+    const res = await this.client.listWithdrawals({ page, per_page: perPage, order: 'asc' });
+    return { items: res.data, totalPages: res.total_pages };
+  }
 }

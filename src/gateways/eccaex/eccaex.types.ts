@@ -1,5 +1,5 @@
 /**
- * Wire types of the EccaEx merchant API (see /work/shared/eccaex/API.md, sections 2 and 3).
+ * Wire types of the EccaEx merchant API (what is confirmed and what is not: docs/gateways/eccaex.md).
  *
  * Conventions:
  * - Money and rates are decimal strings (`"1500.00"`), never numbers.
@@ -16,7 +16,7 @@ export type EccaexMoney = string;
 export type EccaexTimestamp = string;
 
 // ---------------------------------------------------------------------------------------------
-// Envelopes (§1.3, §5.1)
+// Envelopes
 // ---------------------------------------------------------------------------------------------
 
 /** `{successful: true, data}` wrapper used by most endpoints. */
@@ -25,7 +25,7 @@ export interface EccaexEnvelope<T> {
   data: T;
 }
 
-/** Paginated list envelope (§2.2, §2.8). */
+/** Paginated list envelope (GET /invoices, GET /withdrawals). */
 export interface EccaexListResponse<T> {
   successful?: boolean;
   data: T[];
@@ -44,7 +44,7 @@ export interface EccaexErrorBody {
   meta?: Record<string, unknown>;
 }
 
-/** Error envelope shared by all endpoints (§5.1). */
+/** Error envelope shared by all endpoints. */
 export interface EccaexErrorEnvelope {
   successful: false;
   request_id?: string;
@@ -52,13 +52,13 @@ export interface EccaexErrorEnvelope {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Invoices (§2.1 – §2.3)
+// Invoices
 // ---------------------------------------------------------------------------------------------
 
-/** Documented invoice statuses (§4.1); others may exist. */
+/** Documented invoice statuses; others may exist. */
 export type EccaexInvoiceStatus = 'pending' | 'success' | 'fail' | 'expired' | 'canceled' | (string & {});
 
-/** POST /create-invoice request body (§2.1). */
+/** POST /create-invoice request body. */
 export interface EccaexCreateInvoiceRequest {
   /** Fiat amount, max 2 decimals. */
   amount: EccaexMoney;
@@ -76,7 +76,7 @@ export interface EccaexCreateInvoiceRequest {
   fail_url?: string;
 }
 
-/** The deal created when the customer picks a payment method (§2.3). */
+/** The deal created when the customer picks a payment method (GET /invoices/{ref}). */
 export interface EccaexDeal {
   deal_id: string;
   /** Only `completed` observed; enum [UNKNOWN]. */
@@ -125,7 +125,7 @@ export interface EccaexInvoice {
   is_adjusted?: boolean | null;
 }
 
-/** GET /invoices query (§2.2). */
+/** GET /invoices query. */
 export interface EccaexListInvoicesQuery {
   /** 1-based. */
   page?: number;
@@ -139,7 +139,7 @@ export interface EccaexListInvoicesQuery {
 export type EccaexInvoiceListResponse = EccaexListResponse<EccaexInvoice>;
 
 // ---------------------------------------------------------------------------------------------
-// Webhook history and resend (§2.4, §2.5)
+// Webhook history and resend
 // ---------------------------------------------------------------------------------------------
 
 /** Delivery state of a webhook event: `pending` → `success` | `dead`. */
@@ -208,7 +208,7 @@ export interface EccaexResendWebhookResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Payment methods and currencies (§2.6, §2.7)
+// Payment methods and currencies
 // ---------------------------------------------------------------------------------------------
 
 export interface EccaexPaymentMethodCurrency {
@@ -248,7 +248,7 @@ export interface EccaexCurrency {
 export type EccaexCurrenciesResponse = EccaexEnvelope<EccaexCurrency[]>;
 
 // ---------------------------------------------------------------------------------------------
-// Withdrawals (§2.8, §2.9)
+// Withdrawals
 // ---------------------------------------------------------------------------------------------
 
 /** `success` in the guide, `completed` in one reference example — accept both. */
@@ -286,10 +286,10 @@ export type EccaexWithdrawalListResponse = EccaexListResponse<EccaexWithdrawal>;
 export type EccaexWithdrawalResponse = EccaexEnvelope<EccaexWithdrawal>;
 
 // ---------------------------------------------------------------------------------------------
-// Customer-side public endpoints (§3) — bodies and responses [UNKNOWN]
+// Customer-side public endpoints — bodies and responses [UNKNOWN]
 // ---------------------------------------------------------------------------------------------
 
-/** An item of GET /public/invoice/{order_id}/payment-methods; shape [UNKNOWN], likely §2.6. */
+/** An item of GET /public/invoice/{order_id}/payment-methods; shape [UNKNOWN], likely GET /payment-methods'. */
 export type EccaexPublicPaymentMethod = Partial<EccaexPaymentMethod> & { method_code: string } & Record<string, unknown>;
 
 /** POST /public/invoice/{order_id}/select-method body; `method_code` [INFERRED]. */

@@ -1,4 +1,4 @@
-import type { CallbackRequest, ParsedCallback } from '../port.next';
+import type { CallbackRequest, ParsedCallback } from '../gateway.port';
 import { pingDedupeKey, pingToken, smartwmCallbacks, smartwmStatusUrl } from './smartwm.callbacks';
 
 const ORDER = '3f2b8c1e-9a4d-4c1b-8e2f-0a1b2c3d4e5f';

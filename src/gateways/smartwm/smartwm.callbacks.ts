@@ -1,5 +1,5 @@
-import { isUuid } from '../../orders/orders.repository';
-import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../port.next';
+import { isUuid } from '../../common/ids';
+import type { CallbackCheck, CallbackRequest, GatewayCallbacks, ParsedCallback } from '../gateway.port';
 
 /**
  * SmartWM's callback half. The platform sends an empty GET to the `status_url` we gave it, with

@@ -1,6 +1,6 @@
 import { decimalOf, ExactJson, isJsonObject, JsonNumber } from '../../common/json-exact';
 import { isoOf } from './smartwm.methods';
-import type { GatewayInvoice, GatewayInvoiceStatus, GatewayPayment, Money } from '../port.next';
+import type { GatewayInvoice, GatewayInvoiceStatus, GatewayPayment, Money } from '../gateway.port';
 import {
   DPAY_TIME_RE,
   DpayCreated,

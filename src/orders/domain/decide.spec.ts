@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
-import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
+import type { GatewayInvoiceStatus } from '../../gateways/gateway.port';
+import type { ObservedPayment as GatewayPayment } from './decide';
 import { decide, Decision, EventDraft, InvoiceTerms, Observation, OrderState, termsMismatch } from './decide';
 import { ORDER_EXCEPTIONS, PaymentFigures } from './exceptions';
 import { canTransition, ORDER_STATUSES, OrderStatus, TERMINAL_STATUSES } from './order-status';
@@ -215,7 +216,7 @@ describe('decide: examples', () => {
       expect(d.events.map((e) => e.type)).toEqual(['order.adjusted', 'order.exception']);
     });
 
-    // Contract §7: every adjustment is an `order.adjusted` notification, not just the first one.
+    // docs/api.md section 8: every adjustment is an `order.adjusted` notification, not just the first one.
     it('a second adjustment with new amounts is another order.adjusted event', () => {
       const first: GatewayPayment = { ...PAY, amount_fiat: '1537.50', merchant_usdt: '37.05', adjusted: true };
       const second: GatewayPayment = { ...PAY, amount_fiat: '1490.00', merchant_usdt: '35.90', adjusted: true };

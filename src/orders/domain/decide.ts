@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { GatewayInvoiceStatus, GatewayPayment } from '../../gateways/gateway.port';
+import type { GatewayInvoiceStatus, PaymentDetails } from '../../gateways/gateway.port';
 import { exceptionsSeen, OrderException, PaymentFigures } from './exceptions';
 import { canTransition, isTerminal, OrderStatus } from './order-status';
 
@@ -27,6 +27,21 @@ export interface OrderPaymentState {
   adjusted: boolean;
   /** Internal: the gateway itself flagged an adjustment (its flag never goes back), so unflagged reads are older. */
   gateway_flagged?: boolean;
+  /** The gateway's own figures beyond the contract's keys (shown inside the Order's `payment`, beside them). */
+  extra?: PaymentDetails;
+}
+
+/**
+ * A payment as a read of the gateway states it, in the Order's terms: the contract's keys (null
+ * where the gateway has no such figure), the gateway's own flag, and its other figures.
+ */
+export interface ObservedPayment {
+  method_code: string | null;
+  amount_fiat: string | null;
+  conversion_rate: string | null;
+  merchant_usdt: string | null;
+  adjusted: boolean;
+  extra?: PaymentDetails;
 }
 
 /**
@@ -54,7 +69,7 @@ export type Observation =
       paymentLink: string | null;
       expiresAt: string | null;
       finishedAt: string | null;
-      payment: GatewayPayment | null;
+      payment: ObservedPayment | null;
       /** What was asked and what arrived, in one unit, where the gateway says (drives underpaid / overpaid). */
       figures?: PaymentFigures | null;
       terms: InvoiceTerms;
@@ -97,8 +112,18 @@ const GATEWAY_TO_ORDER: Partial<Record<GatewayInvoiceStatus, OrderStatus>> = {
 };
 
 const MONEY_KEYS = ['method_code', 'amount_fiat', 'conversion_rate', 'merchant_usdt'] as const;
+const extraKey = (p: { extra?: PaymentDetails }) => (p.extra && Object.keys(p.extra).length ? JSON.stringify(Object.entries(p.extra).sort(([x], [y]) => (x < y ? -1 : 1))) : '');
 const samePayment = (a: OrderPaymentState | null, b: OrderPaymentState | null) =>
-  !!a && !!b && MONEY_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null));
+  !!a && !!b && MONEY_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null)) && extraKey(a) === extraKey(b);
+
+/** The gateway's own figures in a dedupe key (none for a gateway without them: keys as before), bounded to the column. */
+const extraDedupe = (p: OrderPaymentState): string => {
+  const k = extraKey(p);
+  if (!k) return '';
+  let h = 0;
+  for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+  return `:x${(h >>> 0).toString(36)}`;
+};
 
 const date = (s: string | null): Date | null => {
   if (!s) return null;
@@ -201,6 +226,7 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
         merchant_usdt: obs.payment.merchant_usdt,
         adjusted: previous?.adjusted ?? false,
         gateway_flagged: !!previous?.gateway_flagged || obs.payment.adjusted,
+        ...(obs.payment.extra && Object.keys(obs.payment.extra).length ? { extra: obs.payment.extra } : {}),
       };
       const changed = !samePayment(previous, incoming);
       const flagSeen = incoming.gateway_flagged !== !!previous?.gateway_flagged;
@@ -215,7 +241,7 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
             type: 'order.adjusted',
             from_status: status,
             to_status: status,
-            dedupe_key: `adjusted:${incoming.amount_fiat}:${incoming.merchant_usdt}`,
+            dedupe_key: `adjusted:${incoming.amount_fiat}:${incoming.merchant_usdt}${extraDedupe(incoming)}`,
             data: { previous: previous ?? null, payment: incoming },
           });
         } else if (!events.some((e) => e.to_status === 'paid' && e.type === 'order.status_changed')) {
@@ -223,7 +249,7 @@ export function decide(order: OrderState, obs: Observation, now: Date): Decision
             type: 'order.payment_updated',
             from_status: status,
             to_status: status,
-            dedupe_key: `payment:${MONEY_KEYS.map((k) => incoming[k] ?? '').join(':')}`,
+            dedupe_key: `payment:${MONEY_KEYS.map((k) => incoming[k] ?? '').join(':')}${extraDedupe(incoming)}`,
             data: { payment: incoming },
           });
         }

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import type { GatewayInvoiceStatus } from '../../gateways/gateway.port';
 
-/** Why an order needs a person (CONTRACT section 3, `exception`). */
+/** Why an order needs a person (docs/api.md section 3.6, `exception`). */
 export const ORDER_EXCEPTIONS = ['underpaid', 'overpaid', 'paid_late', 'adjusted'] as const;
 export type OrderException = (typeof ORDER_EXCEPTIONS)[number];
 

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationArguments, ValidationOptions,
+  IsObject, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationArguments, ValidationOptions,
 } from 'class-validator';
-import { checkHttpUrl } from '../../config/settings';
+import { checkHttpUrl } from '../../config/env';
 
-export const PROVIDERS = ['eccaex', 'cryptosteroid', 'smartwm'] as const;
+/** A provider name's form; whether it names a registered gateway that is on is the registry's answer (400 naming `provider`). */
+export const PROVIDER_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 
 function IsHttpUrl(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
@@ -32,13 +33,25 @@ function IsMetadata(options?: ValidationOptions) {
     });
 }
 
+/** What is wrong with an amount, said plainly (null when it is fine): `^\d{1,12}\.\d{2}$`, > 0. */
+export function amountProblem(v: unknown): string | null {
+  const example = 'e.g. "1500.00"';
+  if (typeof v !== 'string') return `amount must be a string with exactly two decimals, ${example}`;
+  if (/^\d{1,12}\.\d{2}$/.test(v)) return /[1-9]/.test(v) ? null : 'amount must be greater than 0';
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(v);
+  if (!m) return `amount must be digits with a decimal point and exactly two decimals (no sign, spaces or exponent), ${example}`;
+  if (m[1]) return 'amount must be greater than 0';
+  if (m[2]!.length > 12) return 'amount is too large: at most 12 digits before the decimal point (999999999999.99)';
+  return `amount must have exactly two decimals, ${example}`;
+}
+
 function IsPositiveAmount(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'isPositiveAmount', target: object.constructor, propertyName, options,
       validator: {
-        validate: (v: unknown) => typeof v === 'string' && /^\d{1,12}\.\d{2}$/.test(v) && /[1-9]/.test(v),
-        defaultMessage: () => 'amount must be a decimal string with exactly two decimals, greater than 0, e.g. "1500.00"',
+        validate: (v: unknown) => amountProblem(v) === null,
+        defaultMessage: (a: ValidationArguments) => amountProblem(a.value) ?? '',
       },
     });
 }
@@ -76,9 +89,9 @@ export class CreateOrderInput {
   @IsOptional() @IsObject() @IsMetadata()
   metadata?: Record<string, string>;
 
-  @ApiPropertyOptional({ enum: PROVIDERS, default: 'eccaex' })
-  @IsOptional() @IsIn(PROVIDERS)
-  provider?: (typeof PROVIDERS)[number];
+  @ApiPropertyOptional({ description: 'the gateway of the order, among the registered gateways that are on; default DEFAULT_PROVIDER (the first that is on)', example: 'cryptosteroid', pattern: PROVIDER_RE.source })
+  @IsOptional() @IsString() @Matches(PROVIDER_RE, { message: 'provider must name a gateway of this service' })
+  provider?: string;
 
   @ApiPropertyOptional({ example: 'visamaster.uah', maxLength: 64 })
   @IsOptional() @IsString() @Length(1, 64)

@@ -14,7 +14,7 @@ export class PaymentOutput {
 export class OrderOutput {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'order-2026-0001' }) external_id: string;
-  @ApiProperty({ example: 'eccaex' }) provider: string;
+  @ApiProperty({ example: 'cryptosteroid' }) provider: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty({ example: '1500.00' }) amount: string;
   @ApiProperty({ example: 'UAH' }) currency: string;
@@ -22,6 +22,7 @@ export class OrderOutput {
   @ApiProperty({ nullable: true, example: 'Premium subscription' }) description: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
   @ApiProperty({ nullable: true }) payment_link: string | null;
+  @ApiProperty({ nullable: true, example: 'visamaster.uah', description: "The payment method the order named (the gateway's method code), or null." }) payment_method: string | null;
   @ApiProperty({ nullable: true }) gateway_invoice_id: string | null;
   @ApiProperty({ nullable: true, format: 'date-time' }) expires_at: string | null;
   @ApiPropertyOptional({ type: PaymentOutput, nullable: true }) payment: PaymentOutput | null;
@@ -52,10 +53,19 @@ export function toOrderOutput(o: OrderEntity): OrderOutput {
     description: o.description,
     metadata: o.metadata ?? {},
     payment_link: o.payment_link,
+    payment_method: o.payment_method ?? null,
     gateway_invoice_id: o.gateway_invoice_id,
     expires_at: iso(o.expires_at),
+    // The contract's keys, then the gateway's own figures beside them (never renaming these).
     payment: o.payment
-      ? { method_code: o.payment.method_code, amount_fiat: o.payment.amount_fiat, conversion_rate: o.payment.conversion_rate, merchant_usdt: o.payment.merchant_usdt, adjusted: o.payment.adjusted }
+      ? {
+          method_code: o.payment.method_code,
+          amount_fiat: o.payment.amount_fiat,
+          conversion_rate: o.payment.conversion_rate,
+          merchant_usdt: o.payment.merchant_usdt,
+          ...o.payment.extra,
+          adjusted: o.payment.adjusted,
+        }
       : null,
     paid_at: iso(o.paid_at),
     exception: o.exception ?? null,

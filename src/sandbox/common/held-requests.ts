@@ -39,17 +39,3 @@ export function dropConnection(reply: FastifyReply): void {
   reply.raw.socket?.destroy();
   reply.raw.destroy();
 }
-
-/** Waits `ms`, or less when `signal` aborts. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { FaultRule as Rule, FaultRules } from '../common/fault-rules';
+import { HeldRequests } from '../common/held-requests';
 import { CS_SANDBOX_CONFIG, CsSandboxConfig, CsSandboxKnobs } from './sandbox-config';
 
 /**
@@ -16,19 +17,13 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 /** 400 / 403 / 409 / 422 are refusals (nothing done); 429 and 5xx are trouble. */
 export const FAULT_STATUSES = [400, 403, 409, 422, 429, 500, 502, 503, 504] as const;
 
-export interface FaultRule {
-  id: number;
-  endpoint: CsEndpoint | '*';
+export interface FaultRule extends Rule<CsEndpoint> {
   mode: FaultMode;
   status: number;
   code: string | null;
   delay_ms: number;
   /** timeout modes: the longest a request is held if the client never gives up. */
   hang_ms: number;
-  /** Matching requests it still applies to; null = unlimited. */
-  times: number | null;
-  probability: number;
-  applied: number;
 }
 
 export interface WebhookControls {
@@ -44,12 +39,11 @@ const DEFAULT_WEBHOOKS: WebhookControls = { enabled: true, delay_ms: 0, duplicat
 
 @Injectable()
 export class CsSandboxControl implements OnModuleDestroy {
-  private rules: FaultRule[] = [];
-  private nextId = 1;
+  readonly faults = new FaultRules<CsEndpoint, FaultRule>();
   webhooks: WebhookControls = { ...DEFAULT_WEBHOOKS };
   knobs: CsSandboxKnobs;
-  private readonly held = new Set<() => void>();
-  random: () => number = Math.random;
+  /** Requests held by a timeout fault; released on shutdown. */
+  readonly held = new HeldRequests();
 
   constructor(@Inject(CS_SANDBOX_CONFIG) private readonly config: CsSandboxConfig) {
     this.knobs = CsSandboxControl.knobsOf(config);
@@ -68,51 +62,7 @@ export class CsSandboxControl implements OnModuleDestroy {
     this.webhooks = { ...DEFAULT_WEBHOOKS };
   }
 
-  addFault(rule: Omit<FaultRule, 'id' | 'applied'>): FaultRule {
-    const r: FaultRule = { ...rule, id: this.nextId++, applied: 0 };
-    this.rules.push(r);
-    return { ...r };
-  }
-
-  faults(): FaultRule[] {
-    return this.rules.map((r) => ({ ...r }));
-  }
-
-  clearFaults(): number {
-    const n = this.rules.length;
-    this.rules = [];
-    return n;
-  }
-
-  /** The first rule for this endpoint that fires, its `times` used up by one. */
-  take(endpoint: CsEndpoint): FaultRule | null {
-    const rule = this.rules.find((r) => (r.endpoint === endpoint || r.endpoint === '*') && (r.times === null || r.times > 0) && (r.probability >= 1 || this.random() < r.probability));
-    if (!rule) return null;
-    if (rule.times !== null) rule.times -= 1;
-    rule.applied += 1;
-    this.rules = this.rules.filter((r) => r.times === null || r.times > 0);
-    return { ...rule };
-  }
-
-  /** Resolves when the client closes the connection, after `maxMs`, or on shutdown. */
-  hold(reply: FastifyReply, maxMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const socket = reply.raw.socket;
-      const release = () => {
-        clearTimeout(timer);
-        socket?.off('close', release);
-        this.held.delete(release);
-        resolve();
-      };
-      const timer = setTimeout(release, maxMs);
-      timer.unref();
-      this.held.add(release);
-      if (!socket || socket.destroyed) release();
-      else socket.once('close', release);
-    });
-  }
-
   onModuleDestroy(): void {
-    for (const release of [...this.held]) release();
+    this.held.releaseAll();
   }
 }

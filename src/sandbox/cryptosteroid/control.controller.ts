@@ -50,7 +50,7 @@ export class CsControlController {
   @Post('reset')
   @HttpCode(200)
   reset() {
-    this.control.clearFaults();
+    this.control.faults.clear();
     this.control.resetWebhooks();
     this.control.resetKnobs();
     return { data: { faults: [], webhooks: this.control.webhooks, settings: knobsJson(this.control.knobs) } };
@@ -60,7 +60,7 @@ export class CsControlController {
 
   @Get('faults')
   faults() {
-    return { data: this.control.faults() };
+    return { data: this.control.faults.list() };
   }
 
   /** `{ endpoint, mode, status?, code?, delay_ms?, hang_ms?, times?, probability? }` */
@@ -79,7 +79,7 @@ export class CsControlController {
     const probability = numberField(f, o, 'probability', 0, 1, true);
     const code = optionalString(f, o, 'code', 64);
     f.throwIfAny();
-    const rule = this.control.addFault({
+    const rule = this.control.faults.add({
       endpoint: endpoint as CsEndpoint | '*',
       mode: mode as FaultMode,
       status: status ?? 500,
@@ -94,7 +94,7 @@ export class CsControlController {
 
   @Delete('faults')
   clearFaults() {
-    return { data: { cleared: this.control.clearFaults() } };
+    return { data: { cleared: this.control.faults.clear() } };
   }
 
   // ------------------------------------------------------------------ webhooks
@@ -223,6 +223,18 @@ export class CsControlController {
     if (o.amount !== undefined && (outcome === 'paid' || outcome === 'paid_late' || outcome === 'expire' || outcome === 'cancel')) f.add('amount', `is not taken with outcome "${outcome}"`);
     f.throwIfAny();
     return { data: this.json(await this.lifecycle.simulate(id, outcome as SimulateOutcome, amount, method)) };
+  }
+
+  /**
+   * The invoice's `secret` as the PAID webhook's Token would carry it (null without one), so a
+   * test can send that webhook by hand. Sandbox tooling: the emulator's invoices can be paid from
+   * here anyway, and the service still reads every callback back.
+   */
+  @Get('invoices/:id/token')
+  async token(@Param('id') id: string) {
+    const row = await this.store.invoice(this.config.merchantId, id);
+    if (!row) throw notFound(id);
+    return { data: { token: row.secret } };
   }
 
   @Get('invoices/:id/webhook')

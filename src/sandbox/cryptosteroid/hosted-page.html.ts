@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { escapeHtml } from '../../common/html';
+import { escapeHtml, htmlDocument } from '../../common/html';
 import { coin, CoinQuote, fiatWorth, suggestedPayments } from './coins';
 import type { InvoiceRow } from './store';
 
@@ -57,22 +57,15 @@ export const COUNTDOWN_JS = `(function () {
 `;
 
 export function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-${body.includes('data-expires=') ? `<script src="${ASSET_PATH}" defer></script>\n` : ''}</head>
-<body>
-<main>
+  return htmlDocument({
+    title,
+    css: CSS,
+    head: body.includes('data-expires=') ? `<script src="${ASSET_PATH}" defer></script>\n` : '',
+    body: `<main>
 <p class="note" role="note">CryptoSteroid sandbox: no real coins move on this page.</p>
 ${body}
-</main>
-</body>
-</html>`;
+</main>`,
+  });
 }
 
 /** 1234567.5 → "1,234,567.50": fiat for people. */

@@ -2,10 +2,11 @@ import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestIntercep
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { singleHeader } from '../../gateways/cryptosteroid/cryptosteroid.callbacks';
 import { CS_API_KEY_HEADER } from '../../gateways/cryptosteroid/cryptosteroid.types';
+import { sleep } from '../../common/sleep';
+import { dropConnection } from '../common/held-requests';
 import { ConnectionDropped, genericError, isUuid, SandboxError } from '../common/toolkit';
 import { CsEndpoint, CsSandboxControl, FaultRule } from './control-state';
 import { statusOf } from './errors';
@@ -29,11 +30,6 @@ export function noteRequest(req: FastifyRequest, note: Partial<RequestNote>): vo
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-function destroy(reply: FastifyReply): void {
-  reply.raw.socket?.destroy();
-  reply.raw.destroy();
-}
 
 function faultError(f: FaultRule): SandboxError {
   const [code, message] = genericError(f.status);
@@ -93,8 +89,8 @@ export class MerchantApiInterceptor implements NestInterceptor {
     };
     const hangUp = async (outcome: string): Promise<never> => {
       await record(null, outcome);
-      if (outcome !== 'dropped') await this.control.hold(reply, fault?.hang_ms ?? 0);
-      destroy(reply);
+      if (outcome !== 'dropped') await this.control.held.hold(reply, fault?.hang_ms ?? 0);
+      dropConnection(reply);
       throw new ConnectionDropped();
     };
 
@@ -106,12 +102,12 @@ export class MerchantApiInterceptor implements NestInterceptor {
         await record(statusOf(err), 'refused');
         throw err;
       }
-      fault = this.control.take(endpoint);
+      fault = this.control.faults.take(endpoint);
       if (fault?.mode === 'error') {
         await record(fault.status, 'fault');
         throw faultError(fault);
       }
-      if (fault?.mode === 'delay') await delay(fault.delay_ms);
+      if (fault?.mode === 'delay') await sleep(fault.delay_ms);
       if (fault?.mode === 'drop') return hangUp('dropped');
       if (fault?.mode === 'timeout') return hangUp('timeout');
       let result: unknown;

@@ -1,14 +1,13 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Periodic } from '../common/periodic';
+import { sleep } from '../../common/sleep';
+import { PollingWorker } from '../common/polling-worker';
 import { postBytes, PostResult, SandboxError } from '../common/toolkit';
 import { CsSandboxControl } from './control-state';
 import { CS_SANDBOX_CONFIG, CsSandboxConfig, retryGapMs } from './sandbox-config';
 import { ClaimedWebhook, CsSandboxStore } from './store';
 
-const MAX_IN_FLIGHT = 20;
 const MAX_RESPONSE_BODY = 2048;
 
 /**
@@ -19,55 +18,27 @@ const MAX_RESPONSE_BODY = 2048;
  * held while a delivery is on the wire.
  */
 @Injectable()
-export class CsWebhookDispatcher implements OnModuleInit, OnModuleDestroy {
-  private readonly log = new Logger('CryptosteroidSandboxWebhooks');
+export class CsWebhookDispatcher extends PollingWorker {
+  protected readonly log = new Logger('CryptosteroidSandboxWebhooks');
   private readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly poller: Periodic;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
 
   constructor(
     private readonly store: CsSandboxStore,
     private readonly control: CsSandboxControl,
     @Inject(CS_SANDBOX_CONFIG) private readonly config: CsSandboxConfig,
   ) {
-    this.poller = new Periodic(() => this.tick(), config.webhookPollMs, (err) => this.log.warn(`webhook poll failed: ${err.message}`));
+    super();
   }
 
-  private get stopped(): boolean {
-    return this.poller.isStopped;
+  protected pollMs(): number {
+    return this.config.webhookPollMs;
   }
 
-  onModuleInit(): void {
-    this.poller.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    const stopping = this.poller.stop();
-    this.abort.abort();
-    await Promise.allSettled([stopping, ...this.inFlight]);
-  }
-
-  /** Looks for due deliveries now (the lifecycle calls it after a change). */
-  kick(): void {
-    this.poller.runNow();
-  }
-
-  private async tick(): Promise<void> {
+  protected async poll(capacity: number): Promise<void> {
     if (!this.control.webhooks.enabled) return;
-    const capacity = MAX_IN_FLIGHT - this.inFlight.size;
-    if (capacity <= 0) return;
     // Long enough for the delivery, its duplicate and the configured delay.
     const leaseS = Math.ceil((2 * this.config.webhookTimeoutMs + this.control.webhooks.delay_ms) / 1000) + 10;
-    for (const w of await this.store.claimDue(this.instanceId, leaseS, capacity)) this.track(this.deliverAuto(w));
-  }
-
-  private track(p: Promise<void>): void {
-    const wrapped = p.catch((err: unknown) => {
-      if (!this.stopped) this.log.warn(`webhook delivery failed: ${(err as Error).message}`);
-    });
-    this.inFlight.add(wrapped);
-    void wrapped.finally(() => this.inFlight.delete(wrapped));
+    for (const w of await this.store.claimDue(this.instanceId, leaseS, capacity)) this.run(this.deliverAuto(w));
   }
 
   private post(w: ClaimedWebhook): Promise<PostResult> {
@@ -82,7 +53,7 @@ export class CsWebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   private async deliverAuto(w: ClaimedWebhook): Promise<void> {
     const wait = this.control.webhooks.delay_ms;
-    if (wait > 0) await delay(wait, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    if (wait > 0) await sleep(wait, this.abort.signal);
     if (this.stopped) return; // the lease runs out; the next start delivers it
     const r = await this.post(w);
     if (this.control.webhooks.duplicate && !this.stopped) await this.post(w);

@@ -65,7 +65,7 @@ export class ControlController {
 
   @Get('faults')
   faults() {
-    return { successful: true, data: this.control.listFaults() };
+    return { successful: true, data: this.control.faults.list() };
   }
 
   /**
@@ -97,7 +97,7 @@ export class ControlController {
     if (p !== undefined && p !== null && (typeof p !== 'number' || !(p >= 0 && p <= 1))) f.add('probability', 'must be a number from 0 to 1');
     const code = optionalString(f, o, 'code', 64);
     f.throwIfAny();
-    const fault = this.control.addFault({
+    const fault = this.control.faults.add({
       endpoint: endpoint as FaultEndpoint,
       mode: mode as FaultMode,
       status: status ?? 500,
@@ -113,7 +113,7 @@ export class ControlController {
 
   @Delete('faults')
   clearFaults() {
-    return { successful: true, data: { cleared: this.control.clearFaults() } };
+    return { successful: true, data: { cleared: this.control.faults.clear() } };
   }
 
   @Get('webhooks')

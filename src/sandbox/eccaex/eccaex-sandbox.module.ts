@@ -14,7 +14,7 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 import { SandboxWithdrawals } from './withdrawals';
 
 /**
- * The EccaEx emulator under /sandbox/eccaex (CONTRACT.md §9). Needs SETTINGS (global
+ * The EccaEx emulator under /sandbox/eccaex (docs/gateways/eccaex.md, "The sandbox"). Needs SETTINGS (global
  * SettingsModule) and the TypeORM DataSource from the host application.
  */
 @Module({})

@@ -1,75 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml, page } from './hosted-page.html';
+import { escapeHtml } from '../../common/html';
+import { page } from './hosted-page.html';
+import { ConnectionDropped, genericError, SandboxError } from '../common/errors';
 
-/**
- * An error answered in the EccaEx envelope (API.md §5.1):
- *   { "successful": false, "request_id": "...", "error": { "code", "message", "details" } }
- * `meta` is added to `error` only when set (the resend cooldown: API.md §2.5 speaks of "meta").
- */
-export class SandboxError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-    readonly meta?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'SandboxError';
-  }
-
-  /**
-   * The real code of EccaEx validation errors is [UNKNOWN] (its /errors page was not recovered):
-   * the sandbox answers 422 `VALIDATION_ERROR` with `details.fields` naming every bad field.
-   */
-  static validation(fields: Record<string, string[]>): SandboxError {
-    return new SandboxError(422, 'VALIDATION_ERROR', 'The request is invalid', { fields });
-  }
-
-  /** 404 code [UNKNOWN] at EccaEx; sandbox choice. */
-  static invoiceNotFound(ref: string): SandboxError {
-    return new SandboxError(404, 'INVOICE_NOT_FOUND', 'Invoice not found', { invoice_ref: ref });
-  }
-
-  static notPending(status: string, extra: Record<string, unknown> = {}): SandboxError {
-    return new SandboxError(409, 'INVOICE_NOT_PENDING', `The invoice is ${status}, not pending`, { status, ...extra });
-  }
-}
-
-/** Thrown after a fault destroyed the connection on purpose: nothing must be sent. */
-export class ConnectionDropped extends Error {
-  /** `unsentAnswer`: what the handler answered before the fault dropped it (the work was done). */
-  constructor(readonly unsentAnswer?: unknown) {
-    super('connection dropped by a sandbox fault');
-    this.name = 'ConnectionDropped';
-  }
-}
+export { ConnectionDropped, genericError, SandboxError };
 
 export interface EccaexErrorEnvelope {
   successful: false;
   request_id: string;
   error: { code: string; message: string; details: Record<string, unknown>; meta?: Record<string, unknown> };
-}
-
-const GENERIC: Record<number, [string, string]> = {
-  400: ['BAD_REQUEST', 'The request could not be read'],
-  401: ['API_KEY_MISSING', 'Missing X-Api-Key header'],
-  403: ['FORBIDDEN', 'Forbidden'],
-  404: ['NOT_FOUND', 'Not found'],
-  405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
-  413: ['PAYLOAD_TOO_LARGE', 'Request body too large'],
-  415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type'],
-  422: ['VALIDATION_ERROR', 'The request is invalid'],
-  429: ['RATE_LIMITED', 'Too many requests'],
-  500: ['INTERNAL_ERROR', 'Internal server error'],
-  502: ['BAD_GATEWAY', 'Bad gateway'],
-  503: ['SERVICE_UNAVAILABLE', 'Service temporarily unavailable'],
-};
-
-export function genericError(status: number): [string, string] {
-  return GENERIC[status] ?? (status >= 500 ? GENERIC[500]! : ['BAD_REQUEST', 'The request could not be processed']);
 }
 
 export function toEccaexEnvelope(

@@ -2,6 +2,9 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnModuleDes
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
+import { sleep } from '../../common/sleep';
+import { FaultRule, FaultRules } from '../common/fault-rules';
+import { dropConnection, HeldRequests } from '../common/held-requests';
 import { ConnectionDropped, genericError, SandboxError } from './errors';
 
 /**
@@ -29,9 +32,7 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 // 400 and 422: the gateway refusing the request outright (EccaEx answers its envelope with them).
 export const FAULT_ERROR_STATUSES = [500, 502, 503, 429, 400, 422] as const;
 
-export interface Fault {
-  id: number;
-  endpoint: FaultEndpoint;
+export interface Fault extends FaultRule<Exclude<FaultEndpoint, '*'>> {
   mode: FaultMode;
   /** error mode: 500 | 502 | 503 | 429 | 400 | 422 (default 500). */
   status: number;
@@ -43,11 +44,6 @@ export interface Fault {
   delay_ms: number;
   /** timeout modes: the longest the request is held if the client never gives up. */
   hang_ms: number;
-  /** How many matching requests it still applies to; null = unlimited. */
-  times: number | null;
-  probability: number;
-  applied: number;
-  created_at: string;
 }
 
 export interface WebhookControls {
@@ -67,71 +63,17 @@ export const DEFAULT_WEBHOOK_CONTROLS: WebhookControls = { enabled: true, delay_
 
 @Injectable()
 export class SandboxControl implements OnModuleDestroy {
-  private faults: Fault[] = [];
-  private nextId = 1;
+  readonly faults = new FaultRules<Exclude<FaultEndpoint, '*'>, Fault>();
   webhooks: WebhookControls = { ...DEFAULT_WEBHOOK_CONTROLS };
   /** Requests held by a timeout fault; released (and their sockets destroyed) on shutdown. */
-  private readonly held = new Set<() => void>();
-  random: () => number = Math.random;
-
-  addFault(f: Omit<Fault, 'id' | 'applied' | 'created_at'>): Fault {
-    const fault: Fault = { ...f, id: this.nextId++, applied: 0, created_at: new Date().toISOString() };
-    this.faults.push(fault);
-    return fault;
-  }
-
-  listFaults(): Fault[] {
-    return this.faults.map((f) => ({ ...f }));
-  }
-
-  clearFaults(): number {
-    const n = this.faults.length;
-    this.faults = [];
-    return n;
-  }
-
-  /** The first rule matching this endpoint that fires (probability), its `times` consumed. */
-  take(endpoint: Exclude<FaultEndpoint, '*'>): Fault | null {
-    for (const f of this.faults) {
-      if (f.endpoint !== endpoint && f.endpoint !== '*') continue;
-      if (f.times !== null && f.times <= 0) continue;
-      if (f.probability < 1 && this.random() >= f.probability) continue;
-      if (f.times !== null) f.times -= 1;
-      f.applied += 1;
-      const taken = { ...f };
-      this.faults = this.faults.filter((x) => x.times === null || x.times > 0);
-      return taken;
-    }
-    return null;
-  }
+  readonly held = new HeldRequests();
 
   resetWebhooks(): void {
     this.webhooks = { ...DEFAULT_WEBHOOK_CONTROLS };
   }
 
-  /** Resolves when the client closes the connection, after `maxMs`, or on shutdown. */
-  hold(reply: FastifyReply, maxMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const socket = reply.raw.socket;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket?.off('close', finish);
-        this.held.delete(finish);
-        resolve();
-      };
-      const timer = setTimeout(finish, maxMs);
-      timer.unref();
-      this.held.add(finish);
-      if (!socket || socket.destroyed) finish();
-      else socket.once('close', finish);
-    });
-  }
-
   onModuleDestroy(): void {
-    for (const release of [...this.held]) release();
+    this.held.releaseAll();
   }
 }
 
@@ -139,12 +81,7 @@ export const FAULT_ENDPOINT_KEY = 'sandbox:eccaex:fault-endpoint';
 /** Names the endpoint a handler answers, for fault matching. */
 export const FaultPoint = (name: Exclude<FaultEndpoint, '*'>) => SetMetadata(FAULT_ENDPOINT_KEY, name);
 
-function destroy(reply: FastifyReply): void {
-  reply.raw.socket?.destroy();
-  reply.raw.destroy();
-}
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 @Injectable()
 export class FaultInterceptor implements NestInterceptor {
@@ -156,7 +93,7 @@ export class FaultInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const name = this.reflector.get<Exclude<FaultEndpoint, '*'> | undefined>(FAULT_ENDPOINT_KEY, ctx.getHandler());
     if (!name) return next.handle();
-    const fault = this.control.take(name);
+    const fault = this.control.faults.take(name);
     if (!fault) return next.handle();
     const http = ctx.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
@@ -175,20 +112,20 @@ export class FaultInterceptor implements NestInterceptor {
       case 'delay':
         return from(sleep(fault.delay_ms)).pipe(mergeMap(() => next.handle()));
       case 'drop':
-        destroy(reply);
+        dropConnection(reply);
         throw new ConnectionDropped();
       case 'timeout':
-        return from(this.control.hold(reply, fault.hang_ms)).pipe(
+        return from(this.control.held.hold(reply, fault.hang_ms)).pipe(
           mergeMap(() => {
-            destroy(reply);
+            dropConnection(reply);
             throw new ConnectionDropped();
           }),
         );
       case 'timeout_after_work': {
         // The work is done (committed, or refused with an error), then no answer ever comes.
         const hangThenDrop = async (answer?: unknown): Promise<never> => {
-          await this.control.hold(reply, fault.hang_ms);
-          destroy(reply);
+          await this.control.held.hold(reply, fault.hang_ms);
+          dropConnection(reply);
           throw new ConnectionDropped(answer);
         };
         return next.handle().pipe(

@@ -2,11 +2,8 @@ import Decimal from 'decimal.js';
 
 /** Money helpers: decimal.js only, strings at the edges, never a float. */
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID_RE.test(s);
-
-/** Request amounts: at most 2 decimal places (API.md §2.1), at most 12 integer digits (numeric(14,2)). */
-export const AMOUNT_RE = /^\d{1,12}(\.\d{1,2})?$/;
+export { isUuid } from '../../common/ids';
+export { AMOUNT_RE } from '../common/validation';
 
 export function money(value: Decimal.Value): string {
   return new Decimal(value).toFixed(2, Decimal.ROUND_HALF_UP);

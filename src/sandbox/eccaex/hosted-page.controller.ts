@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HtmlErrorFilter, SandboxError } from './errors';
@@ -22,14 +22,15 @@ export class HostedPageController {
     private readonly lifecycle: InvoiceLifecycle,
   ) {}
 
-  private async render(reply: FastifyReply, id: string, status = 200, error?: string): Promise<void> {
+  private async render(reply: FastifyReply, id: string, status = 200, error?: string, changing = false): Promise<void> {
     const invoice = await this.store.invoiceById(id);
     if (!invoice) {
       void reply.status(404).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(notFoundPage());
       return;
     }
-    const methods = invoice.status === 'pending' && !invoice.deal_id ? await this.lifecycle.eligibleMethods(invoice) : [];
-    const html = renderInvoicePage({ invoice, methods, error, action: (name) => `${BASE}/${invoice.id}/${name}` });
+    // Methods are offered until one is chosen, and again when the buyer asks to change it (picking again replaces the deal).
+    const methods = invoice.status === 'pending' && (!invoice.deal_id || changing) ? await this.lifecycle.eligibleMethods(invoice) : [];
+    const html = renderInvoicePage({ invoice, methods, error, changing, self: `${BASE}/${invoice.id}`, action: (name) => `${BASE}/${invoice.id}/${name}` });
     void reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   }
 
@@ -52,9 +53,10 @@ export class HostedPageController {
     HostedPageController.redirect(reply, next(row));
   }
 
+  /** `?change=1`: the methods again, to replace the one chosen (while the invoice's time to choose lasts). */
   @Get(':id')
-  async show(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    await this.render(reply, id);
+  async show(@Param('id') id: string, @Query('change') change: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+    await this.render(reply, id, 200, undefined, change === '1');
   }
 
   @Post(':id/select')

@@ -1,22 +1,16 @@
+import { BASE_CSS, escapeHtml, groupThousands, htmlDocument, utcTime } from '../../common/html';
 import { amountWithClientCommission, clientCommissionAmount, money, percent } from './format';
 import type { InvoiceRow, MethodRow } from './store';
+
+/** Money as the page shows it: two decimals, thousands separated, the currency after. */
+const shown = (amount: string, currency: string) => `${groupThousands(money(amount))} ${currency}`;
 
 /**
  * The hosted payment page: server-rendered, no external assets, inline CSS, a small optional
  * script for the countdown. Plain forms, so it works without JavaScript.
  */
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 const CSS = `
-*,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f3f4f6}
 main{max-width:32rem;margin:0 auto;padding:1rem}
 .card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-bottom:1rem}
@@ -42,13 +36,15 @@ button:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2p
 .secondary{background:#fff;color:#1f2937;border-color:#6b7280}
 .status{font-weight:700}
 .ok{color:#166534}.bad{color:#991b1b}
-a{color:#1d4ed8}
 form{margin:0}
 @media (prefers-reduced-motion:no-preference){button{transition:background .15s}}
 h1,h2,p,legend,dt{overflow-wrap:anywhere}
 dl{grid-template-columns:minmax(0,1fr) auto;column-gap:0}
 dd{white-space:nowrap;padding-left:1rem}
 button:disabled{opacity:.55;cursor:not-allowed}
+.back{display:inline-block;margin-top:.75rem}
+.receipt{margin-top:.75rem}
+.note{font-size:.875rem;color:#4b5563;margin:.25rem 0 .75rem}
 `;
 
 /**
@@ -77,36 +73,32 @@ const COUNTDOWN = `
 })();`;
 
 export function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
+  return htmlDocument({
+    title,
+    css: BASE_CSS + CSS,
+    body: `<main>
 <p class="sandbox" role="note">EccaEx sandbox: no real money moves on this page.</p>
 ${body}
-</main>
-${body.includes('data-expires=') ? `<script>${COUNTDOWN}</script>\n` : ''}</body>
-</html>`;
+</main>${body.includes('data-expires=') ? `\n<script>${COUNTDOWN}</script>` : ''}`,
+  });
 }
 
-function countdown(expiresAt: Date, label: string): string {
+/** A countdown to `expiresAt`, named for what it counts down to (choosing, or paying), with the deadline in UTC beside it. */
+function countdown(expiresAt: Date, label: string, phase: 'choose' | 'pay'): string {
   const isoText = expiresAt.toISOString();
-  return `<p class="muted" role="timer" data-expires="${escapeHtml(isoText)}">${escapeHtml(label)}: <span class="left">${escapeHtml(
-    isoText.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
-  )}</span></p>`;
+  return `<p class="muted" role="timer" data-phase="${phase}" data-expires="${escapeHtml(isoText)}">${escapeHtml(label)}: <span class="left">${escapeHtml(
+    utcTime(expiresAt),
+  )}</span> <span class="deadline">(until ${escapeHtml(utcTime(expiresAt).slice(11))})</span></p>`;
 }
+
+/** Whole minutes, as the method list and the deal page say them. */
+const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;
 
 function header(inv: InvoiceRow): string {
   return `<section class="card" aria-labelledby="h-invoice">
 <h1 id="h-invoice">${escapeHtml(inv.purpose || 'Payment')}</h1>
 <p class="muted">Invoice amount</p>
-<p class="amount">${escapeHtml(money(inv.amount))} ${escapeHtml(inv.currency)}</p>
+<p class="amount">${escapeHtml(shown(inv.amount, inv.currency))}</p>
 <p class="muted">Order ${escapeHtml(inv.external_id)}</p>
 </section>`;
 }
@@ -116,6 +108,10 @@ export interface PageView {
   methods: MethodRow[];
   error?: string;
   action: (name: 'select' | 'pay' | 'fail' | 'cancel') => string;
+  /** The page's own address (links back from "change the method"). */
+  self: string;
+  /** The buyer asked to change the method of the deal they have (the methods are offered again). */
+  changing?: boolean;
 }
 
 function errorBox(error?: string): string {
@@ -128,6 +124,21 @@ const FINAL: Record<string, [string, string, boolean]> = {
   expired: ['Invoice expired', 'The time to pay this invoice has run out.', false],
   canceled: ['Payment canceled', 'This invoice was canceled.', false],
 };
+
+/** The paid invoice's receipt: what was paid, with which method, and when (UTC). */
+function receipt(inv: InvoiceRow): string {
+  const paidAt = inv.deal_finished_at ?? inv.finished_at;
+  const rows = [
+    inv.amount_fiat ? `<div class="total"><dt>Amount paid</dt><dd id="paid-amount">${escapeHtml(shown(inv.amount_fiat, inv.currency))}</dd></div>` : '',
+    inv.amount_fiat && inv.client_commission !== null
+      ? `<div><dt>of which commission (${escapeHtml(percent(inv.client_commission))} %)</dt><dd>${escapeHtml(shown(clientCommissionAmount(inv.amount, inv.client_commission), inv.currency))}</dd></div>`
+      : '',
+    inv.method_name ? `<div><dt>Payment method</dt><dd>${escapeHtml(inv.method_name)}</dd></div>` : '',
+    paidAt ? `<div><dt>Paid at</dt><dd>${escapeHtml(utcTime(paidAt))}</dd></div>` : '',
+    `<div><dt>Invoice</dt><dd>${escapeHtml(inv.id.slice(0, 8))}</dd></div>`,
+  ].join('');
+  return `<h3 class="muted">Receipt</h3><dl class="receipt" aria-label="Receipt">${rows}</dl>`;
+}
 
 export function renderInvoicePage(v: PageView): string {
   const inv = v.invoice;
@@ -142,15 +153,18 @@ ${errorBox(v.error)}
 <section class="card" aria-labelledby="h-state">
 <h2 id="h-state" class="status ${ok ? 'ok' : 'bad'}">${escapeHtml(title)}</h2>
 <p>${escapeHtml(text)}</p>
+${ok ? receipt(inv) : ''}
 ${back ? `<p><a href="${escapeHtml(back)}">Return to the shop</a></p>` : ''}
 </section>`,
     );
   }
   const cancelForm = `<form method="post" action="${escapeHtml(v.action('cancel'))}"><button type="submit" class="secondary">Cancel</button></form>`;
 
-  if (inv.deal_id && inv.amount_fiat && inv.client_commission !== null) {
-    const total = money(inv.amount_fiat);
-    const commission = clientCommissionAmount(inv.amount, inv.client_commission);
+  const canChange = inv.expires_at.getTime() > Date.now();
+  if (inv.deal_id && inv.amount_fiat && inv.client_commission !== null && !(v.changing && canChange)) {
+    const total = shown(inv.amount_fiat, inv.currency);
+    const commission = shown(clientCommissionAmount(inv.amount, inv.client_commission), inv.currency);
+    const payMinutes = inv.deal_created_at && inv.deal_expires_at ? Math.round((inv.deal_expires_at.getTime() - inv.deal_created_at.getTime()) / 60_000) : null;
     return page(
       'Pay with ' + (inv.method_name ?? ''),
       `${header(inv)}
@@ -158,26 +172,30 @@ ${errorBox(v.error)}
 <section class="card" aria-labelledby="h-deal">
 <h2 id="h-deal">Pay with ${escapeHtml(inv.method_name)}</h2>
 <dl>
-<div><dt>Invoice amount</dt><dd>${escapeHtml(money(inv.amount))} ${escapeHtml(inv.currency)}</dd></div>
-<div><dt>Client commission (${escapeHtml(percent(inv.client_commission))} %)</dt><dd>${escapeHtml(commission)} ${escapeHtml(inv.currency)}</dd></div>
-<div class="total"><dt>Total to pay</dt><dd>${escapeHtml(total)} ${escapeHtml(inv.currency)}</dd></div>
+<div><dt>Invoice amount</dt><dd>${escapeHtml(shown(inv.amount, inv.currency))}</dd></div>
+<div><dt>Client commission (${escapeHtml(percent(inv.client_commission))} %)</dt><dd>${escapeHtml(commission)}</dd></div>
+<div class="total"><dt>Total to pay</dt><dd>${escapeHtml(total)}</dd></div>
 </dl>
-${inv.deal_expires_at ? countdown(inv.deal_expires_at, 'Time left to pay') : ''}
-<form method="post" action="${escapeHtml(v.action('pay'))}"><button type="submit" class="primary">Pay ${escapeHtml(total)} ${escapeHtml(inv.currency)}</button></form>
+${inv.deal_expires_at ? countdown(inv.deal_expires_at, 'Time left to pay', 'pay') : ''}
+${payMinutes !== null ? `<p class="note">${escapeHtml(inv.method_name)} gives ${escapeHtml(minutes(payMinutes))} to pay, counted from when you chose it.</p>` : ''}
+<form method="post" action="${escapeHtml(v.action('pay'))}"><button type="submit" class="primary">Pay ${escapeHtml(total)}</button></form>
 <form method="post" action="${escapeHtml(v.action('fail'))}"><button type="submit" class="danger">Payment fails</button></form>
 ${cancelForm}
+${canChange ? `<p><a class="back" href="${escapeHtml(v.self)}?change=1">Change the payment method</a></p>` : ''}
 </section>`,
     );
   }
 
+  const current = v.changing ? inv.method_code : null;
   const methods = v.methods
     .map((m, i) => {
       const id = `m-${escapeHtml(m.method_code)}`;
       return `<label class="method" for="${id}">
-<input type="radio" id="${id}" name="method_code" value="${escapeHtml(m.method_code)}"${i === 0 ? ' checked' : ''} required>
+<input type="radio" id="${id}" name="method_code" value="${escapeHtml(m.method_code)}"${(current ? m.method_code === current : i === 0) ? ' checked' : ''} required>
 <span><span><strong>${escapeHtml(m.name)}</strong></span>
-<span class="muted">Client commission ${escapeHtml(percent(m.client_commission))} % (${escapeHtml(clientCommissionAmount(inv.amount, m.client_commission))} ${escapeHtml(inv.currency)})</span>
-<span>To pay: <strong>${escapeHtml(amountWithClientCommission(inv.amount, m.client_commission))} ${escapeHtml(inv.currency)}</strong></span></span>
+<span class="muted">Client commission ${escapeHtml(percent(m.client_commission))} % (${escapeHtml(shown(clientCommissionAmount(inv.amount, m.client_commission), inv.currency))})</span>
+<span>To pay: <strong>${escapeHtml(shown(amountWithClientCommission(inv.amount, m.client_commission), inv.currency))}</strong></span>
+<span class="muted">Then ${escapeHtml(minutes(m.payment_time))} to pay</span></span>
 </label>`;
     })
     .join('\n');
@@ -188,15 +206,17 @@ ${cancelForm}
 ${methods}
 </fieldset>
 <button type="submit" class="primary">Continue</button>
-</form>`
+</form>
+${current ? `<p><a class="back" href="${escapeHtml(v.self)}">Keep ${escapeHtml(inv.method_name)}</a></p>` : ''}`
     : `<p role="status">No payment method is available for this amount and currency.</p>`;
   return page(
     'Choose a payment method',
     `${header(inv)}
 ${errorBox(v.error)}
 <section class="card" aria-labelledby="h-methods">
-<h2 id="h-methods">Payment method</h2>
-${countdown(inv.expires_at, 'Time left to choose')}
+<h2 id="h-methods">${current ? 'Change the payment method' : 'Payment method'}</h2>
+${countdown(inv.expires_at, 'Time left to choose a method', 'choose')}
+<p class="note">Choosing starts the method's own time to pay.</p>
 ${chooser}
 ${cancelForm}
 </section>`,

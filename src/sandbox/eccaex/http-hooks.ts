@@ -9,7 +9,7 @@ const PAGE_PREFIX = '/sandbox/eccaex/pay';
  * Errors raised by Fastify before a sandbox controller runs (malformed JSON, body too large,
  * unknown route under the prefix) are rendered by the host's error handler in the service's
  * envelope; this onSend hook rewrites them into the EccaEx envelope, so every JSON error under
- * /sandbox/eccaex has the shape of API.md §5.1.
+ * /sandbox/eccaex has the shape of EccaEx's error envelope (docs/gateways/eccaex.md, "Errors and retries").
  */
 @Injectable()
 export class EccaexEnvelopeHook implements OnModuleInit {

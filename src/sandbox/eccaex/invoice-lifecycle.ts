@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { rowsOf } from '../../database/sql';
+import { Periodic } from '../common/periodic';
 import { SandboxError } from './errors';
 import { amountWithClientCommission, baseFromAmountFiat, merchantUsdt, money, moneyOrNull, rate } from './format';
 import { SANDBOX_CONFIG, SandboxConfig } from './sandbox-config';
@@ -11,8 +12,8 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 export type Outcome = 'success' | 'fail' | 'expire' | 'cancel';
 
 /**
- * Deal status / sub_status values, and invoice `reason` values: EccaEx's enums are [UNKNOWN]
- * (API.md §4.2, §6.4); these are the sandbox's own.
+ * Deal status / sub_status values, and invoice `reason` values: EccaEx does not document
+ * them; these are the sandbox's own (docs/gateways/eccaex.md, "What the sandbox decides where EccaEx's docs are silent").
  */
 export const DEAL = {
   pending: ['pending', 'awaiting_payment'],
@@ -67,36 +68,23 @@ type Tx = Querier;
  */
 @Injectable()
 export class InvoiceLifecycle implements OnModuleInit, OnModuleDestroy {
-  private readonly log = new Logger('EccaexSandboxInvoices');
-  private sweeper: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | null = null;
-  private stopped = false;
+  private readonly sweeper: Periodic;
 
   constructor(
     private readonly store: SandboxStore,
     private readonly dispatcher: WebhookDispatcher,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
-  ) {}
+  ) {
+    const log = new Logger('EccaexSandboxInvoices');
+    this.sweeper = new Periodic(() => this.expireDue(), config.sweepIntervalMs, (err) => log.warn(`expiry sweep failed: ${err.message}`));
+  }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => {
-      if (this.sweeping || this.stopped) return;
-      this.sweeping = this.expireDue()
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          if (!this.stopped) this.log.warn(`expiry sweep failed: ${(err as Error).message}`);
-        })
-        .finally(() => {
-          this.sweeping = null;
-        });
-    }, this.config.sweepIntervalMs);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.sweeper) clearInterval(this.sweeper);
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   private async tx<T>(work: (q: Tx) => Promise<T>): Promise<T> {
@@ -412,11 +400,11 @@ export class InvoiceLifecycle implements OnModuleInit, OnModuleDestroy {
 
   /**
    * The outbox row for a terminal transition or an adjustment, when the invoice has a
-   * callback_url (API.md §6.2; the sandbox merchant has no default webhook URL unless
+   * callback_url (docs/gateways/eccaex.md, "What EccaEx sends"; the sandbox merchant has no default webhook URL unless
    * SANDBOX_DEFAULT_CALLBACK_URL is set, which create-invoice then stores on the invoice).
    *
-   * Payload keys (API.md §6.4): event_id, order_id and external_id are [DOC]; status, sub_status,
-   * rate_usd, is_adjusted and reason are named by the docs ([DOC]/[INFERRED]); amount, currency,
+   * Payload keys: event_id, order_id and external_id are confirmed; status, sub_status, rate_usd,
+   * is_adjusted and reason are partly confirmed, partly inferred (same page); amount, currency,
    * amount_fiat, merchant_usdt and payment_method_code are INFERRED by analogy with the invoice.
    * event_id = "<order_id>:<status>:<unix seconds>" ("adjusted" in the middle for adjustments),
    * its seconds bumped when needed so every event of an invoice has its own X-Idempotency-Key.

@@ -40,7 +40,7 @@ function currencyQuery(f: Fields, q: Obj): string | undefined {
   return v.toUpperCase();
 }
 
-/** The EccaEx merchant API (API.md §2), X-Api-Key on every route. */
+/** The EccaEx merchant API (docs/gateways/eccaex.md, "What the service calls"), X-Api-Key on every route. */
 @ApiExcludeController()
 @Controller('sandbox/eccaex/api/v1')
 @UseFilters(EccaexErrorFilter)
@@ -57,7 +57,7 @@ export class MerchantApiController {
   ) {}
 
   /**
-   * §2.1. 201 with the invoice at the top level (as the docs' example) plus `successful: true`.
+   * Create invoice. 201 with the invoice at the top level (as the docs' example) plus `successful: true`.
    * Validation: 422 VALIDATION_ERROR with details.fields (EccaEx's code is UNKNOWN); URLs
    * missing without merchant defaults: 422 MISSING_REQUIRED_URLS [DOC]; duplicate external_id:
    * 409 DUPLICATE_EXTERNAL_ID with details.invoice_id (sandbox choice, real behaviour UNKNOWN).
@@ -103,7 +103,7 @@ export class MerchantApiController {
     return { successful: true, ...invoiceJson(row, this.settings.publicBaseUrl) };
   }
 
-  /** §2.2 */
+  /** List invoices. */
   @Get('invoices')
   @FaultPoint('list-invoices')
   async listInvoices(@Query() query: Obj) {
@@ -129,14 +129,14 @@ export class MerchantApiController {
     return row;
   }
 
-  /** §2.3: order_id (UUID) first, then external_id. */
+  /** One invoice: order_id (UUID) first, then external_id. */
   @Get('invoices/:ref')
   @FaultPoint('get-invoice')
   async getInvoice(@Param('ref') ref: string) {
     return { successful: true, data: invoiceJson(await this.invoiceOr404(ref), this.settings.publicBaseUrl) };
   }
 
-  /** §2.4: events newest first, attempts by try_number ascending; no events → `events: []`. */
+  /** Webhook history: events newest first, attempts by try_number ascending; no events → `events: []`. */
   @Get('invoices/:ref/webhooks')
   @FaultPoint('invoice-webhooks')
   async webhooks(@Param('ref') ref: string) {
@@ -153,7 +153,7 @@ export class MerchantApiController {
     };
   }
 
-  /** §2.5 */
+  /** Manual webhook resend. */
   @Post('invoices/:ref/webhooks/resend')
   @HttpCode(200)
   @FaultPoint('resend')
@@ -161,7 +161,7 @@ export class MerchantApiController {
     return this.dispatcher.resend(await this.invoiceOr404(ref));
   }
 
-  /** §2.6: `currency` filter, case-insensitive. */
+  /** Payment methods: `currency` filter, case-insensitive. */
   @Get('payment-methods')
   @FaultPoint('payment-methods')
   async paymentMethods(@Query() query: Obj) {
@@ -171,14 +171,14 @@ export class MerchantApiController {
     return { successful: true, data: (await this.store.methods(currency)).map(methodJson) };
   }
 
-  /** §2.7 */
+  /** Currencies and rates. */
   @Get('currencies')
   @FaultPoint('currencies')
   async currencies() {
     return { successful: true, data: (await this.store.currencies()).map(currencyJson) };
   }
 
-  /** §2.8 */
+  /** List withdrawals. */
   @Get('withdrawals')
   @FaultPoint('withdrawals')
   async withdrawals(@Query() query: Obj) {
@@ -192,7 +192,7 @@ export class MerchantApiController {
     return list(rows.map(withdrawalJson), page, perPage, total);
   }
 
-  /** §2.9; not found → 404 WITHDRAWAL_NOT_FOUND (code UNKNOWN at EccaEx). */
+  /** One withdrawal; not found → 404 WITHDRAWAL_NOT_FOUND (code UNKNOWN at EccaEx). */
   @Get('withdrawals/:uuid')
   @FaultPoint('withdrawal')
   async withdrawal(@Param('uuid') uuid: string) {

@@ -11,8 +11,8 @@ import { amountString, bodyObject, Fields, requiredString } from './validation';
 import { dealJson, invoiceJson, publicMethodJson } from './views';
 
 /**
- * Customer-side endpoints of the hosted-page flow (API.md §3). Paths and purposes are [DOC];
- * bodies and answers are [UNKNOWN], so these shapes are the sandbox's own. No API key.
+ * Customer-side endpoints of the hosted-page flow (docs/gateways/eccaex.md, "The sandbox"). Paths and
+ * purposes are confirmed; bodies and answers are not documented, so these shapes are the sandbox's own. No API key.
  */
 @ApiExcludeController()
 @Controller('sandbox/eccaex/api/v1/public/invoice')
@@ -79,7 +79,7 @@ export class PublicApiController {
 
 const OUTCOMES: readonly Outcome[] = ['success', 'fail', 'expire', 'cancel'];
 
-/** CONTRACT.md §9: drives an invoice to an outcome without a browser. No API key. */
+/** docs/gateways/eccaex.md, "The sandbox": drives an invoice to an outcome without a browser. No API key. */
 @ApiExcludeController()
 @Controller('sandbox/eccaex/api/v1/sandbox/invoices')
 @UseFilters(EccaexErrorFilter)

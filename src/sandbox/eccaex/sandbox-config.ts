@@ -1,7 +1,7 @@
-import { checkHttpUrl, SettingsError } from '../../config/settings';
+import { checkHttpUrl, SettingsError } from '../../config/env';
 
 /**
- * Knobs of the EccaEx emulator. They are not service settings (CONTRACT.md §11 stays as it is):
+ * Knobs of the EccaEx emulator. They are not service settings (docs/settings.md, "Sandbox emulators"):
  * they are read from `SANDBOX_*` environment variables when the sandbox module is created, so a
  * test sets them in process.env before starting the app (or passes a config to forRoot).
  */

@@ -189,7 +189,7 @@ export class SandboxStore {
     return rows[0] ?? null;
   }
 
-  /** API.md §2.3: the order_id (UUID) interpretation first, then external_id; merchant-scoped. */
+  /** docs/gateways/eccaex.md, "Creating an invoice": the order_id (UUID) interpretation first, then external_id; merchant-scoped. */
   async invoiceByRef(ref: string, q: Querier = this.ds): Promise<InvoiceRow | null> {
     return (await this.invoiceById(ref, q)) ?? (await this.invoiceByExternalId(ref, q));
   }

@@ -11,15 +11,15 @@ import type {
 import { amountWithClientCommission, clientCommissionAmount, iso, isoRequired, money, moneyOrNull, percent, rate } from './format';
 import type { CurrencyRow, InvoiceRow, MethodRow, WebhookAttemptRow, WebhookEventRow, WithdrawalRow } from './store';
 
-/** Row → wire JSON, key order as in the API.md examples. */
+/** Row → wire JSON, key order as in EccaEx's documented examples. */
 
 export function paymentLink(publicBaseUrl: string, invoiceId: string): string {
   return `${publicBaseUrl}/sandbox/eccaex/pay/${invoiceId}`;
 }
 
 /**
- * API.md §2.3 deal, plus `is_adjusted`: INFERRED — the webhook payload carries is_adjusted [DOC],
- * the deal object of the docs does not show it; the sandbox exposes it here too.
+ * The invoice's deal, plus `is_adjusted`: inferred — the webhook payload carries is_adjusted (confirmed),
+ * the deal object of EccaEx's docs does not show it (docs/gateways/eccaex.md, "Reading an invoice"); the sandbox exposes it here too.
  */
 export type SandboxDeal = Required<Pick<EccaexDeal, 'deal_id' | 'status' | 'sub_status' | 'payment_method_code' | 'payment_method_name'>> & {
   amount_fiat: string | null;
@@ -81,14 +81,14 @@ export function methodJson(m: MethodRow): EccaexPaymentMethod {
     logo_url: m.logo_url,
     payment_time: m.payment_time,
     currency: { code: m.currency, name: m.currency_name, symbol: m.currency_symbol },
-    // client + merchant = max in both documented examples (API.md §2.6)
+    // client + merchant = max in both documented examples (docs/gateways/eccaex.md, "What the service calls")
     max_commission: new Decimal(m.client_commission).plus(m.merchant_commission).toFixed(2),
     client_commission: percent(m.client_commission),
     merchant_commission: percent(m.merchant_commission),
   };
 }
 
-/** A method offered for one invoice: the §2.6 fields plus what the customer pays with it. */
+/** A method offered for one invoice: the GET /payment-methods fields plus what the customer pays with it. */
 export function publicMethodJson(m: MethodRow, invoiceAmount: string) {
   return {
     ...methodJson(m),
@@ -102,7 +102,7 @@ export function currencyJson(c: CurrencyRow): EccaexCurrency {
   return { currency: c.code, decimal: c.decimals, symbol: c.symbol, name: c.name, rate: rate(c.rate) };
 }
 
-/** API.md §2.8: address_memo, substatus, external_tx_id, processed_at may be absent instead of null. */
+/** docs/gateways/eccaex.md, "Withdrawals": address_memo, substatus, external_tx_id, processed_at may be absent instead of null. */
 export function withdrawalJson(w: WithdrawalRow): EccaexWithdrawal {
   const absent = new Set(w.absent_fields ?? []);
   const out: Record<string, unknown> = {
@@ -152,7 +152,7 @@ export function eventJson(e: WebhookEventRow, attempts: WebhookAttemptRow[], now
     next_retry_at: iso(e.next_retry_at),
     locked_at: locked ? iso(e.locked_at) : null,
     locked_by: locked ? e.locked_by : null,
-    // The exact bytes POSTed, as a string (API.md §2.4 shows request_payload as a string).
+    // The exact bytes POSTed, as a string (EccaEx's example shows request_payload as a string; docs/gateways/eccaex.md, "Webhook history and resend").
     request_payload: e.request_payload,
     created_at: isoRequired(e.created_at),
     updated_at: isoRequired(e.updated_at),

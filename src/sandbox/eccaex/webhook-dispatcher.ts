@@ -1,18 +1,19 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { sleep } from '../../common/sleep';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
 import { rowsOf } from '../../database/sql';
-import { signEccaex } from '../../webhooks/signature/eccaex-signature';
+import { signEccaex } from '../../gateways/eccaex/eccaex-signature';
+import { PollingWorker } from '../common/polling-worker';
 import { SandboxError } from './errors';
 import { SandboxControl } from './faults';
 import { iso } from './format';
-import { postBytes, PostResult } from './http-post';
+import { postBytes, PostResult } from '../common/http-post';
 import { SANDBOX_CONFIG, SandboxConfig, WEBHOOK_RETRY_SCHEDULE_MS } from './sandbox-config';
 import { InvoiceRow, SandboxStore, WebhookEventRow } from './store';
 
-const MAX_IN_FLIGHT = 20;
 const MAX_RESPONSE_BODY = 2048;
 
 export interface ResendOutcome {
@@ -23,46 +24,28 @@ export interface ResendOutcome {
 }
 
 /**
- * Delivers the webhook events the lifecycle writes (API.md §6): signed as CONTRACT.md §5
- * verifies, retried on a schedule, every attempt recorded. Safe with several replicas on one
+ * Delivers the webhook events the lifecycle writes (docs/gateways/eccaex.md, "Callbacks"): signed
+ * as the service's callback route verifies them (docs/api.md section 6), retried on a schedule,
+ * every attempt recorded. Safe with several replicas on one
  * database: due rows are claimed with FOR UPDATE SKIP LOCKED and leased (locked_until), and no
  * connection or transaction is held while a delivery is on the wire.
  */
 @Injectable()
-export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
-  private readonly log = new Logger('EccaexSandboxWebhooks');
+export class WebhookDispatcher extends PollingWorker {
+  protected readonly log = new Logger('EccaexSandboxWebhooks');
   readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | null = null;
-  private stopped = false;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
 
   constructor(
     private readonly store: SandboxStore,
     private readonly control: SandboxControl,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => this.kick(), this.config.webhookPollMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.abort.abort();
-    await Promise.allSettled([this.ticking, ...this.inFlight]);
-  }
-
-  /** Runs a poll now (the lifecycle calls it after writing an event). */
-  kick(): void {
-    if (this.stopped || this.ticking) return;
-    this.ticking = this.tick().finally(() => {
-      this.ticking = null;
-    });
+  protected pollMs(): number {
+    return this.config.webhookPollMs;
   }
 
   /** Lease long enough for a delivery (twice when duplicating) plus the configured delay. */
@@ -70,39 +53,25 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     return Math.ceil((2 * this.config.webhookTimeoutMs + this.control.webhooks.delay_ms) / 1000) + 10;
   }
 
-  private async tick(): Promise<void> {
+  protected async poll(capacity: number): Promise<void> {
     if (!this.control.webhooks.enabled) return;
-    const capacity = MAX_IN_FLIGHT - this.inFlight.size;
-    if (capacity <= 0) return;
-    try {
-      if (this.control.webhooks.reorder) {
-        // Hold deliveries until the oldest due one has waited ~1 s, then send the batch newest first.
-        const [ripe] = (await this.store.ds.query(
-          `SELECT (min(next_retry_at) <= now() - interval '1 second') AS ripe FROM sandbox_webhook_events
-            WHERE status = 'pending' AND next_retry_at <= now() AND (locked_until IS NULL OR locked_until < now())`,
-        )) as Array<{ ripe: boolean | null }>;
-        if (!ripe?.ripe) return;
-        const batch = await this.claim(capacity);
-        batch.sort((a, b) => Number(b.id) - Number(a.id));
-        this.track(
-          (async () => {
-            for (const e of batch) await this.deliverAuto(e);
-          })(),
-        );
-        return;
-      }
-      for (const e of await this.claim(capacity)) this.track(this.deliverAuto(e));
-    } catch (err) {
-      if (!this.stopped) this.log.warn(`webhook poll failed: ${(err as Error).message}`);
+    if (this.control.webhooks.reorder) {
+      // Hold deliveries until the oldest due one has waited ~1 s, then send the batch newest first.
+      const [ripe] = (await this.store.ds.query(
+        `SELECT (min(next_retry_at) <= now() - interval '1 second') AS ripe FROM sandbox_webhook_events
+          WHERE status = 'pending' AND next_retry_at <= now() AND (locked_until IS NULL OR locked_until < now())`,
+      )) as Array<{ ripe: boolean | null }>;
+      if (!ripe?.ripe) return;
+      const batch = await this.claim(capacity);
+      batch.sort((a, b) => Number(b.id) - Number(a.id));
+      this.run(
+        (async () => {
+          for (const e of batch) await this.deliverAuto(e);
+        })(),
+      );
+      return;
     }
-  }
-
-  private track(p: Promise<void>): void {
-    const wrapped = p.catch((err: unknown) => {
-      if (!this.stopped) this.log.warn(`webhook delivery failed: ${(err as Error).message}`);
-    });
-    this.inFlight.add(wrapped);
-    void wrapped.finally(() => this.inFlight.delete(wrapped));
+    for (const e of await this.claim(capacity)) this.run(this.deliverAuto(e));
   }
 
   private async claim(limit: number): Promise<WebhookEventRow[]> {
@@ -136,7 +105,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       'User-Agent': 'EccaEx-Sandbox-Webhooks/1.0',
       'X-Signature': signature,
       'X-Signature-Timestamp': timestamp,
-      // Same on every retry and manual resend of the event (API.md §6.8, INFERRED).
+      // Same on every retry and manual resend of the event (inferred: EccaEx does not say; docs/gateways/eccaex.md, "The sandbox").
       'X-Idempotency-Key': e.idempotency_key,
     };
     const once = () => postBytes(e.callback_url, body, headers, { timeoutMs: this.config.webhookTimeoutMs, maxBody: MAX_RESPONSE_BODY, signal: this.abort.signal });
@@ -147,7 +116,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   private async deliverAuto(e: WebhookEventRow): Promise<void> {
     const delay = this.control.webhooks.delay_ms;
-    if (delay > 0) await abortableSleep(delay, this.abort.signal);
+    if (delay > 0) await sleep(delay, this.abort.signal);
     if (this.stopped) return; // the lease runs out; another start picks it up
     const result = await this.send(e);
     if (this.stopped) return;
@@ -210,7 +179,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * POST /invoices/{ref}/webhooks/resend (API.md §2.5): the latest event whatever its state,
+   * POST /invoices/{ref}/webhooks/resend (docs/gateways/eccaex.md, "Webhook history and resend"): the latest event whatever its state,
    * delivered now, recorded as trigger `manual`; the automatic schedule is left untouched.
    * Sandbox choice: a successful manual delivery marks a pending or dead event `success`.
    */
@@ -265,16 +234,4 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       resend: { ok: result.ok, http_status: result.httpStatus, duration_ms: result.durationMs, attempt_id: recorded?.attemptId ?? null },
     };
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,7 +4,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SANDBOX_CONFIG, SandboxConfig } from './sandbox-config';
 import { SandboxStore, WithdrawalRow } from './store';
 
-/** Documented values (API.md §2.8, §2.9): `success` in the guide, `completed` in one reference example. */
+/** Documented values (docs/gateways/eccaex.md, "Withdrawals"): `success` in the guide, `completed` in one reference example. */
 export const WITHDRAWAL_STATUSES = ['pending', 'success', 'completed', 'failed', 'cancelled'] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
 export const TERMINAL_WITHDRAWAL: ReadonlySet<string> = new Set(['success', 'completed', 'failed', 'cancelled']);

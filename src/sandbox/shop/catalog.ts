@@ -3,8 +3,11 @@ export interface Product {
   sku: string;
   name: string;
   blurb: string;
+  /** The shop's own price (EccaEx, SmartWM's hryvnia card). */
   amount: string;
   currency: string;
+  /** The same product in dollars, for the ways to pay that take USD (CryptoSteroid, SmartWM's dollar methods). */
+  usd: string;
 }
 
 export const PRODUCTS: readonly Product[] = [
@@ -14,6 +17,7 @@ export const PRODUCTS: readonly Product[] = [
     blurb: 'Everything in the free plan, plus priority support and no ads.',
     amount: '1500.00',
     currency: 'UAH',
+    usd: '36.00',
   },
   {
     sku: 'premium-12m',
@@ -21,10 +25,28 @@ export const PRODUCTS: readonly Product[] = [
     blurb: 'A year of Premium for the price of eight months. Fewer payment methods take an amount this size.',
     amount: '12000.00',
     currency: 'UAH',
+    usd: '288.00',
   },
 ];
 
 export const productBySku = (sku: unknown): Product | undefined => PRODUCTS.find((p) => p.sku === sku);
+
+/** The product's price in a currency the shop sells in, or undefined. */
+export function priceIn(p: Product, currency: string): string | undefined {
+  if (currency === p.currency) return p.amount;
+  if (currency === 'USD') return p.usd;
+  return undefined;
+}
+
+/** What a buyer reads for each order status: the badge (never the raw status name) and the page. */
+export const STATUS_LABEL: Record<string, string> = {
+  pending: 'Being set up',
+  awaiting_payment: 'Waiting for payment',
+  paid: 'Paid',
+  failed: 'Failed',
+  expired: 'Expired',
+  canceled: 'Canceled',
+};
 
 /** Order statuses after which nothing changes for the customer (a late success still can, rarely). */
 export const TERMINAL = new Set(['paid', 'failed', 'expired', 'canceled']);

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import Decimal from 'decimal.js';
 import { randomBytes } from 'node:crypto';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
-import { productBySku, TERMINAL } from './catalog';
-import { shopErrorPage, shopIndexPage, ShopOrderView, shopStatusPage } from './shop.html';
+import { Product, productBySku, TERMINAL } from './catalog';
+import { ApiMethod, GatewayGroup, payOptions, SHOP_GATEWAYS, ShopGateway } from './payment-options';
+import { shopCheckoutPage, shopErrorPage, shopIndexPage, ShopOrderView, shopStatusPage } from './shop.html';
 import { ApiOrder, ApiReply, ShopStorefrontClient } from './storefront.client';
 
 /** Marks the shop's own orders: the status endpoint answers for these only. */
@@ -20,11 +22,31 @@ function firstString(body: unknown, name: string): string | undefined {
   return typeof s === 'string' ? s : undefined;
 }
 
+const customerOf = (v: string | undefined) => (v ?? '').trim() || 'demo_customer';
+
+const decimalText = (v: unknown): v is string => typeof v === 'string' && /^\d+(\.\d+)?$/.test(v);
+
 /**
- * The demo checkout (sandbox mode only): a product page whose Buy button creates an order through
- * the service's storefront API (POST /v1/orders, over HTTP, with a storefront key kept on the
- * server) and sends the browser to the payment link; success and fail pages that follow the
- * order's status until it is final.
+ * What the buyer paid, where the gateway reports it: EccaEx's `amount_fiat` (the order's amount
+ * plus the commission the buyer paid); CryptoSteroid's coin amount received, in the coin.
+ */
+export function paidFigures(o: ApiOrder): { paid: string; currency: string; commission: string | null } | null {
+  const p = o.payment;
+  if (!p) return null;
+  if (decimalText(p.amount_fiat)) {
+    const extra = new Decimal(p.amount_fiat).minus(o.amount);
+    return { paid: new Decimal(p.amount_fiat).toFixed(2), currency: o.currency, commission: extra.gt(0) ? extra.toFixed(2) : null };
+  }
+  if (decimalText(p.coin_received) && typeof p.coin === 'string') return { paid: p.coin_received, currency: p.coin, commission: null };
+  return null;
+}
+
+/**
+ * The demo checkout (sandbox mode only): a product page; a checkout page offering the ways to pay
+ * that the service has on (it asks GET /v1/payment-methods?provider=… for each gateway); Buy
+ * creates the order through the service's storefront API (POST /v1/orders, over HTTP, with a
+ * storefront key kept on the server) and sends the browser to the payment link; success and fail
+ * pages follow the order's status until it is final.
  */
 @ApiExcludeController()
 @Controller(BASE.slice(1))
@@ -43,7 +65,30 @@ export class ShopController {
     ShopController.html(reply, 200, shopIndexPage('demo_customer'));
   }
 
-  /** Form post from the product page: `sku`, `customer_id`. */
+  /** What each gateway that is on offers for the product. */
+  private async options(req: FastifyRequest, product: Product): Promise<GatewayGroup[]> {
+    const base = this.api.selfBaseUrl(req);
+    const lists = await Promise.all(
+      SHOP_GATEWAYS.map(async (g) => [g, await this.api.paymentMethods<ApiMethod>(base, g, g === 'eccaex' ? product.currency : undefined)] as const),
+    );
+    const methods: Partial<Record<ShopGateway, ApiMethod[] | null>> = {};
+    for (const [g, list] of lists) if (list !== undefined) methods[g] = list;
+    return payOptions(product, methods);
+  }
+
+  /** The product page's Buy: the ways to pay this product, as the service's gateways offer them. */
+  @Get('checkout')
+  async checkout(@Query('sku') sku: string | undefined, @Query('customer_id') customer: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const product = productBySku(sku);
+    if (!product) {
+      ShopController.html(reply, 400, shopErrorPage('Unknown product', 'That product is not in the shop. Pick one from the product page.'));
+      return;
+    }
+    const groups = await this.options(req, product);
+    ShopController.html(reply, 200, shopCheckoutPage(product, customerOf(customer), groups));
+  }
+
+  /** Form post from the checkout page: `sku`, `customer_id`, `pay` (a way to pay it offered; default the EccaEx page). */
   @Post('buy')
   async buy(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const product = productBySku(firstString(body, 'sku'));
@@ -51,7 +96,13 @@ export class ShopController {
       ShopController.html(reply, 400, shopErrorPage('Unknown product', 'That product is not in the shop. Pick one from the product page.'));
       return;
     }
-    const customerId = (firstString(body, 'customer_id') ?? '').trim() || 'demo_customer';
+    const customerId = customerOf(firstString(body, 'customer_id'));
+    const pay = firstString(body, 'pay') ?? 'eccaex';
+    const option = (await this.options(req, product)).flatMap((g) => g.options).find((o) => o.value === pay);
+    if (!option) {
+      ShopController.html(reply, 400, shopErrorPage('That way to pay is not offered', 'The payment option you picked is not available for this product right now. Go back and pick another.'));
+      return;
+    }
     const orderNo = `shop-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const back = (page: 'success' | 'fail') => `${this.settings.publicBaseUrl}${BASE}/${page}?order=${encodeURIComponent(orderNo)}`;
     const r = await this.api.call<ApiOrder>(
@@ -59,14 +110,16 @@ export class ShopController {
       'POST',
       '/v1/orders',
       {
-        amount: product.amount,
-        currency: product.currency,
+        amount: option.amount,
+        currency: option.currency,
         customer_id: customerId,
         external_id: orderNo,
         description: product.name,
         success_url: back('success'),
         fail_url: back('fail'),
         metadata: { source: SHOP_SOURCE, sku: product.sku },
+        provider: option.provider,
+        ...(option.method ? { payment_method: option.method } : {}),
       },
       { 'Content-Type': 'application/json', 'Idempotency-Key': orderNo },
     );
@@ -87,6 +140,14 @@ export class ShopController {
     void reply.status(303).header('location', r.data.payment_link).header('cache-control', 'no-store').send();
   }
 
+  /** A method's name as its gateway lists it (the order carries the code only). */
+  private async methodName(req: FastifyRequest, o: ApiOrder): Promise<string | null> {
+    const code = o.payment?.method_code;
+    if (!code) return null;
+    const list = await this.api.paymentMethods<ApiMethod>(this.api.selfBaseUrl(req), o.provider, o.provider === 'eccaex' ? o.currency : undefined);
+    return list?.find((m) => m.method_code === code)?.name ?? code;
+  }
+
   private async view(req: FastifyRequest, ref: string): Promise<ApiReply<ShopOrderView>> {
     if (!REF_RE.test(ref)) return { ok: false, status: 404, problem: { code: 'ORDER_NOT_FOUND', message: 'Order not found.', details: {}, requestId: null } };
     const r = await this.api.call<ApiOrder>(this.api.selfBaseUrl(req), 'GET', `/v1/orders/${encodeURIComponent(ref)}`);
@@ -96,6 +157,7 @@ export class ShopController {
     if (o.metadata?.source !== SHOP_SOURCE || o.external_id !== ref) {
       return { ok: false, status: 404, problem: { code: 'ORDER_NOT_FOUND', message: 'Order not found.', details: {}, requestId: null } };
     }
+    const figures = o.status === 'paid' ? paidFigures(o) : null;
     return {
       ok: true,
       status: 200,
@@ -103,12 +165,16 @@ export class ShopController {
         order: o.external_id,
         status: o.status,
         terminal: TERMINAL.has(o.status),
+        provider: o.provider,
         amount: o.amount,
         currency: o.currency,
         description: o.description,
         paid_at: o.paid_at,
         method: o.payment?.method_code ?? null,
-        amount_paid: o.payment?.amount_fiat ?? null,
+        method_name: await this.methodName(req, o),
+        amount_paid: figures?.paid ?? null,
+        paid_currency: figures?.currency ?? null,
+        commission: figures?.commission ?? null,
         payment_link: o.status === 'awaiting_payment' ? o.payment_link : null,
       },
     };

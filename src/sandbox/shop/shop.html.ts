@@ -1,5 +1,8 @@
-import { escapeHtml, jsonForScript } from '../../common/html';
-import { PRODUCTS, STATUS_TEXT } from './catalog';
+import { BASE_CSS, escapeHtml, groupThousands, htmlDocument, jsonForScript, utcTime } from '../../common/html';
+import { Product, PRODUCTS, STATUS_LABEL, STATUS_TEXT } from './catalog';
+import { GatewayGroup } from './payment-options';
+
+const money = (amount: string, currency: string) => `${groupThousands(amount)} ${currency}`;
 
 /**
  * The demo shop's pages: server-rendered, inline CSS, no external assets. The status pages carry
@@ -8,7 +11,6 @@ import { PRODUCTS, STATUS_TEXT } from './catalog';
  */
 
 const CSS = `
-*,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f7f9}
 header.top{background:#111827;color:#fff;padding:.75rem 1rem}
 header.top a{color:#fff;text-decoration:none;font-weight:700}
@@ -26,7 +28,6 @@ input[type=text]{font:inherit;width:100%;max-width:20rem;padding:.5rem .625rem;b
 button,.button{display:inline-block;font:inherit;font-weight:600;min-height:2.75rem;padding:.5rem 1.25rem;border-radius:.5rem;border:2px solid transparent;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none}
 button:hover,.button:hover{background:#1e40af}
 button:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
-a{color:#1d4ed8}
 .status-line{font-size:1.125rem;margin:.5rem 0}
 .badge{display:inline-block;padding:.125rem .625rem;border-radius:999px;font-weight:700;background:#e5e7eb;color:#1f2937}
 .s-paid{background:#dcfce7;color:#14532d}
@@ -36,28 +37,29 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.75rem 0}
 dl div{display:contents}
 dt{color:#4b5563}dd{margin:0;overflow-wrap:anywhere}
 .error{border-left:4px solid #b91c1c}
+fieldset{border:0;padding:0;margin:0 0 1rem}
+legend{font-weight:700;margin-bottom:.5rem}
+.option{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:flex-start;border:1px solid #d1d5db;border-radius:.5rem;padding:.75rem;margin-bottom:.5rem;cursor:pointer;background:#fff;font-weight:400}
+.option:focus-within{outline:3px solid #2563eb;outline-offset:2px}
+.option input{margin-top:.3rem;width:1.25rem;height:1.25rem;flex:none}
+.option span{display:block}
+.option .what{flex:1 1 12rem;min-width:0}
+.option .to-pay{font-weight:700;font-variant-numeric:tabular-nums;margin-left:auto;white-space:nowrap;padding-left:2rem}
+.alt{font-size:.9375rem;color:#4b5563;margin:-.25rem 0 .75rem}
+dd.money{font-variant-numeric:tabular-nums}
 code{overflow-wrap:anywhere}
 `;
 
 function layout(title: string, body: string, script = ''): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · Demo shop</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header class="top"><a href="/sandbox/shop">Demo shop</a></header>
+  return htmlDocument({
+    title: `${title} · Demo shop`,
+    css: BASE_CSS + CSS,
+    body: `<header class="top"><a href="/sandbox/shop">Demo shop</a></header>
 <main>
 <p class="sandbox" role="note">Sandbox demo: orders go through this service's real storefront API to the sandbox gateway. No real money moves.</p>
 ${body}
-</main>
-${script ? `<script>${script}</script>` : ''}
-</body>
-</html>`;
+</main>${script ? `\n<script>${script}</script>` : ''}`,
+  });
 }
 
 export function shopIndexPage(customerId: string): string {
@@ -65,14 +67,15 @@ export function shopIndexPage(customerId: string): string {
     (p) => `<article class="card" aria-labelledby="p-${escapeHtml(p.sku)}">
 <h2 id="p-${escapeHtml(p.sku)}">${escapeHtml(p.name)}</h2>
 <p class="muted">${escapeHtml(p.blurb)}</p>
-<p class="price">${escapeHtml(p.amount)} ${escapeHtml(p.currency)}</p>
-<button type="submit" name="sku" value="${escapeHtml(p.sku)}" aria-label="Buy ${escapeHtml(p.name)} for ${escapeHtml(p.amount)} ${escapeHtml(p.currency)}">Buy</button>
+<p class="price">${escapeHtml(money(p.amount, p.currency))}</p>
+<p class="alt">or ${escapeHtml(money(p.usd, 'USD'))} where you pay in dollars</p>
+<button type="submit" name="sku" value="${escapeHtml(p.sku)}" aria-label="Buy ${escapeHtml(p.name)} for ${escapeHtml(money(p.amount, p.currency))}">Buy</button>
 </article>`,
   ).join('\n');
   return layout(
     'Products',
     `<h1>Products</h1>
-<form method="post" action="/sandbox/shop/buy">
+<form method="get" action="/sandbox/shop/checkout">
 <div class="card">
 <label for="customer_id">Customer id</label>
 <input type="text" id="customer_id" name="customer_id" value="${escapeHtml(customerId)}" maxlength="128" required autocomplete="off" aria-describedby="customer-hint">
@@ -82,7 +85,53 @@ export function shopIndexPage(customerId: string): string {
 ${cards}
 </div>
 </form>
-<p class="muted">Buying creates an order with <code>POST /v1/orders</code> and sends you to the gateway's hosted payment page.</p>`,
+<p class="muted">Buy lets you choose how to pay; the order is then created with <code>POST /v1/orders</code> and you go to that gateway's payment page.</p>`,
+  );
+}
+
+/** The ways to pay one product, as the service's gateways that are on offer them. */
+export function shopCheckoutPage(product: Product, customerId: string, groups: GatewayGroup[]): string {
+  let first = true;
+  const fieldsets = groups
+    .map((g) => {
+      const options = g.options
+        .map((o) => {
+          const id = `pay-${o.value.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+          const checked = first ? ' checked' : '';
+          first = false;
+          return `<label class="option" for="${escapeHtml(id)}">
+<input type="radio" id="${escapeHtml(id)}" name="pay" value="${escapeHtml(o.value)}"${checked} required>
+<span class="what"><strong>${escapeHtml(o.label)}</strong><span class="muted">${escapeHtml(o.detail)}</span></span>
+<span class="to-pay">${escapeHtml(money(o.amount, o.currency))}</span>
+</label>`;
+        })
+        .join('\n');
+      return `<fieldset data-provider="${escapeHtml(g.provider)}">
+<legend>${escapeHtml(g.title)}</legend>
+${options}
+</fieldset>`;
+    })
+    .join('\n');
+  const body = groups.length
+    ? `<form method="post" action="/sandbox/shop/buy">
+<input type="hidden" name="sku" value="${escapeHtml(product.sku)}">
+<input type="hidden" name="customer_id" value="${escapeHtml(customerId)}">
+${fieldsets}
+<button type="submit">Continue to payment</button>
+</form>`
+    : `<p role="status">No way to pay this product is available right now. Try again in a minute.</p>`;
+  return layout(
+    'How to pay',
+    `<h1>How would you like to pay?</h1>
+<section class="card" aria-labelledby="checkout-item">
+<h2 id="checkout-item">${escapeHtml(product.name)}</h2>
+<p class="price">${escapeHtml(money(product.amount, product.currency))}</p>
+<p class="muted">Buying as <code>${escapeHtml(customerId)}</code></p>
+</section>
+<section class="card" aria-label="Ways to pay">
+${body}
+</section>
+<p><a href="/sandbox/shop">Back to the shop</a></p>`,
   );
 }
 
@@ -108,12 +157,19 @@ export interface ShopOrderView {
   order: string;
   status: string;
   terminal: boolean;
+  provider: string;
   amount: string;
   currency: string;
   description: string | null;
   paid_at: string | null;
   method: string | null;
+  /** The method's name as its gateway lists it (else its code). */
+  method_name: string | null;
+  /** What the buyer paid (the order's amount plus the commission they paid), where the gateway reports it; paid orders only. */
   amount_paid: string | null;
+  /** The unit of amount_paid: the order's currency, or a coin. */
+  paid_currency: string | null;
+  commission: string | null;
   /** Only while the order still waits for a payment. */
   payment_link: string | null;
 }
@@ -129,9 +185,10 @@ const POLL = `
   var checked=document.getElementById('last-checked');
   var payLink=document.getElementById('pay-link');
   var started=Date.now(),delay=1000,stopAfter=15*60*1000;
+  function utc(d){return d.toISOString().slice(11,19)+' UTC';}
   function show(o){
-    var t=TEXT[o.status]||{title:o.status,note:''};
-    if(badge.textContent!==o.status){badge.textContent=o.status;badge.className='badge s-'+o.status;title.textContent=t.title;note.textContent=t.note;}
+    var t=TEXT.pages[o.status]||{title:'Order status',note:''};
+    if(root.getAttribute('data-status')!==o.status){badge.textContent=TEXT.labels[o.status]||'Unknown';badge.className='badge s-'+o.status;title.textContent=t.title;note.textContent=t.note;}
     root.setAttribute('data-status',o.status);
     if(payLink){if(o.payment_link){payLink.hidden=false;payLink.querySelector('a').setAttribute('href',o.payment_link);}else{payLink.hidden=true;}}
   }
@@ -146,13 +203,28 @@ const POLL = `
       .then(function(x){
         if(!x.ok){stamp('Could not check the order: '+((x.body&&x.body.error&&x.body.error.message)||'error')+'. Retrying.');next();return;}
         show(x.body);
-        if(x.body.terminal){root.setAttribute('data-final','true');stamp('Final status.');return;}
-        stamp('Last checked '+new Date().toLocaleTimeString()+'; checking again shortly.');next();
+        // Final: the page is shown again from the server, with the receipt (what was paid, how, when).
+        if(x.body.terminal){root.setAttribute('data-final','true');stamp('Final status.');location.reload();return;}
+        stamp('Last checked '+utc(new Date())+'; checking again shortly.');next();
       })
       .catch(function(){stamp('Could not reach the shop; retrying.');next();});
   }
   if(root.getAttribute('data-final')!=='true')poll();
 })();`;
+
+const GATEWAY_NAMES: Record<string, string> = { eccaex: 'EccaEx', cryptosteroid: 'CryptoSteroid', smartwm: 'SmartWM' };
+
+/** The receipt's rows once the order is paid: how, what the buyer paid with the commission, when. */
+function paidRows(view: ShopOrderView): string {
+  const rows: string[] = [];
+  if (view.method_name) rows.push(`<div><dt>${view.status === 'paid' ? 'Paid with' : 'Payment method'}</dt><dd>${escapeHtml(view.method_name)} (${escapeHtml(GATEWAY_NAMES[view.provider] ?? view.provider)})</dd></div>`);
+  if (view.status === 'paid' && view.amount_paid) {
+    const extra = view.commission ? ` <span class="muted">(incl. ${escapeHtml(money(view.commission, view.currency))} commission)</span>` : '';
+    rows.push(`<div><dt>You paid</dt><dd class="money" id="amount-paid">${escapeHtml(money(view.amount_paid, view.paid_currency ?? view.currency))}${extra}</dd></div>`);
+  }
+  if (view.status === 'paid' && view.paid_at) rows.push(`<div><dt>Paid at</dt><dd>${escapeHtml(utcTime(view.paid_at))}</dd></div>`);
+  return rows.join('\n');
+}
 
 export function shopStatusPage(kind: 'success' | 'fail', ref: string | undefined, view: ShopOrderView | null, problem?: string): string {
   const docTitle = kind === 'success' ? 'Thank you' : 'Payment not completed';
@@ -179,21 +251,22 @@ export function shopStatusPage(kind: 'success' | 'fail', ref: string | undefined
 <p><a href="/sandbox/shop">Back to the shop</a></p>`,
     );
   }
-  const t = STATUS_TEXT[view.status] ?? { title: view.status, note: '' };
-  const texts = jsonForScript(STATUS_TEXT);
+  const t = STATUS_TEXT[view.status] ?? { title: 'Order status', note: '' };
+  const texts = jsonForScript({ pages: STATUS_TEXT, labels: STATUS_LABEL });
   return layout(
     docTitle,
     `<p class="muted">${escapeHtml(intro)}</p>
 <section class="card" id="order-status" data-order="${escapeHtml(view.order)}" data-status="${escapeHtml(view.status)}" data-final="${view.terminal}" aria-labelledby="status-title">
 <div aria-live="polite" aria-atomic="true">
 <h1 id="status-title">${escapeHtml(t.title)}</h1>
-<p class="status-line">Order status: <span id="status" class="badge s-${escapeHtml(view.status)}">${escapeHtml(view.status)}</span></p>
+<p class="status-line">Order status: <span id="status" class="badge s-${escapeHtml(view.status)}">${escapeHtml(STATUS_LABEL[view.status] ?? 'Unknown')}</span></p>
 <p id="status-note">${escapeHtml(t.note)}</p>
 </div>
-<dl>
+<dl id="receipt">
 <div><dt>Order</dt><dd><code>${escapeHtml(view.order)}</code></dd></div>
 <div><dt>Item</dt><dd>${escapeHtml(view.description ?? '')}</dd></div>
-<div><dt>Amount</dt><dd>${escapeHtml(view.amount)} ${escapeHtml(view.currency)}</dd></div>
+<div><dt>Price</dt><dd class="money">${escapeHtml(money(view.amount, view.currency))}</dd></div>
+${paidRows(view)}
 </dl>
 <p id="pay-link"${view.payment_link ? '' : ' hidden'}><a class="button" href="${escapeHtml(view.payment_link ?? '#')}">Back to the payment page</a></p>
 <p class="muted" id="last-checked">${view.terminal ? 'Final status.' : 'Checking for updates…'}</p>

@@ -3,6 +3,8 @@ import axios from 'axios';
 import type { FastifyRequest } from 'fastify';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
+import { gatewaySlice } from '../../gateways/gateway-plugin';
+import { gatewayPlugins } from '../../gateways/gateways.registry';
 
 export interface ApiProblem {
   code: string;
@@ -13,10 +15,11 @@ export interface ApiProblem {
 
 export type ApiReply<T> = { ok: true; status: number; data: T } | { ok: false; status: number; problem: ApiProblem };
 
-/** The fields of the service's Order the shop reads (CONTRACT.md §3). */
+/** The fields of the service's Order the shop reads (docs/api.md section 3.6). */
 export interface ApiOrder {
   id: string;
   external_id: string;
+  provider: string;
   status: string;
   amount: string;
   currency: string;
@@ -24,8 +27,10 @@ export interface ApiOrder {
   description: string | null;
   metadata: Record<string, string>;
   payment_link: string | null;
-  payment: { method_code: string | null; amount_fiat: string | null } | null;
+  /** The contract's keys, plus each gateway's own figures (CONTRACT §3: added, never renamed). */
+  payment: ({ method_code: string | null; amount_fiat: string | null } & Record<string, unknown>) | null;
   paid_at: string | null;
+  updated_at: string;
 }
 
 /**
@@ -33,6 +38,10 @@ export interface ApiOrder {
  * with a storefront key (the first of STOREFRONT_API_KEYS), server-side only. The key never
  * reaches the browser and is never logged.
  */
+
+/** The longest deadline of a gateway call among the gateways of the service. */
+const slowestGatewayMs = (settings: Settings): number => Math.max(0, ...gatewayPlugins().map((p) => gatewaySlice(settings, p.name)?.timeoutMs ?? 0));
+
 @Injectable()
 export class ShopStorefrontClient {
   private readonly log = new Logger('DemoShop');
@@ -51,6 +60,18 @@ export class ShopStorefrontClient {
     return `http://${host}:${socket.localPort ?? this.settings.port}`;
   }
 
+  /**
+   * What a gateway that is on offers (GET /v1/payment-methods?provider=…): its methods, or null
+   * when it is on but publishes no list (400 NOT_SUPPORTED); undefined when the service says it is
+   * not on (400 naming provider) or cannot say right now.
+   */
+  async paymentMethods<T>(base: string, provider: string, currency?: string): Promise<T[] | null | undefined> {
+    const q = new URLSearchParams({ provider, ...(currency ? { currency } : {}) });
+    const r = await this.call<{ data: T[] }>(base, 'GET', `/v1/payment-methods?${q.toString()}`);
+    if (r.ok) return Array.isArray(r.data.data) ? r.data.data : undefined;
+    return r.status === 400 && r.problem.code === 'NOT_SUPPORTED' ? null : undefined;
+  }
+
   async call<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiReply<T>> {
     const key = this.settings.storefrontApiKeys[0];
     if (!key) {
@@ -63,7 +84,7 @@ export class ShopStorefrontClient {
         method,
         data: body,
         headers: { Authorization: `Bearer ${key}`, Accept: 'application/json', ...headers },
-        timeout: Math.max(15_000, this.settings.eccaex.timeoutMs * 3),
+        timeout: Math.max(15_000, slowestGatewayMs(this.settings) * 3),
         validateStatus: () => true,
         proxy: false,
         responseType: 'json',

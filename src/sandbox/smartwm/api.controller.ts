@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExactJson, isJsonObject, JsonNumber, parseExactJson, stringifyExactJson } from '../../common/json-exact';
 import { signDpay, verifyDpay } from '../../gateways/smartwm/smartwm-signature';
-import { abortableSleep, dropConnection } from '../common/held-requests';
+import { sleep } from '../../common/sleep';
+import { dropConnection } from '../common/held-requests';
 import { Body, readCreate, readLookup, readStatement } from './api-input';
 import { SwmControl, SwmEndpoint, SwmFault } from './control';
 import { errorBody, SwmError } from './errors';
@@ -141,7 +142,7 @@ export class SwmApiController {
       dropConnection(reply);
       return;
     }
-    if (fault?.mode === 'delay') await abortableSleep(fault.delay_ms);
+    if (fault?.mode === 'delay') await sleep(fault.delay_ms);
 
     let answer: Answer;
     if (fault?.mode === 'error' || fault?.mode === 'refuse') answer = this.faultAnswer(fault);

@@ -88,7 +88,7 @@ function invoiceJson(row: SwmInvoiceRow) {
 }
 
 /**
- * Test tooling, sandbox only, no auth (as the EccaEx emulator's): faults on the API, the status
+ * Test tooling, sandbox only, no auth (as every emulator's): faults on the API, the status
  * ping switches and history, a final status forced on an invoice, and the record of API requests.
  * Not part of the platform.
  */

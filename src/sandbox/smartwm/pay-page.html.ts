@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../common/html';
+import { escapeHtml, htmlDocument } from '../../common/html';
 import { methodName } from '../../gateways/smartwm/smartwm.methods';
 import { moneyNumber } from './format';
 import { SUCCESS_STATUSES } from './invoices';
@@ -23,22 +23,14 @@ button.alt{background:#fff;color:#1f2937;border-color:#6b7280}
 small{color:#4b5563}`;
 
 export function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
+  return htmlDocument({
+    title,
+    css: STYLE,
+    body: `<main>
 <p class="note" role="note">SmartWM acquiring sandbox: no real money moves here.</p>
 ${body}
-</main>
-</body>
-</html>`;
+</main>`,
+  });
 }
 
 function summary(row: SwmInvoiceRow): string {

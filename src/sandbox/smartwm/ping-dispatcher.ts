@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { abortableSleep } from '../common/held-requests';
+import { sleep } from '../../common/sleep';
 import { PollingWorker } from '../common/polling-worker';
 import { SwmControl } from './control';
 import { sendPing } from './ping-http';
@@ -42,7 +42,7 @@ export class PingDispatcher extends PollingWorker {
 
   private async deliver(ping: SwmPingRow): Promise<void> {
     const { delay_ms: delay, duplicate } = this.control.pings;
-    if (delay > 0) await abortableSleep(delay, this.abort.signal);
+    if (delay > 0) await sleep(delay, this.abort.signal);
     if (this.stopped) return; // the lease runs out; a later start sends it
     const once = () => sendPing(ping.url, { timeoutMs: this.config.pingTimeoutMs, signal: this.abort.signal });
     const result = await once();

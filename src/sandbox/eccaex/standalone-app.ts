@@ -4,21 +4,28 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { join } from 'node:path';
-import { requestIdOf } from '../common/logging';
-import { withDevSecrets } from '../config/dev-secrets';
-import { loadSettings, Settings } from '../config/settings';
-import { SettingsModule } from '../config/settings.module';
-import { DatabaseHandle, dataSourceOptions, openDatabase, runMigrations } from '../database/database';
-import { EccaexErrorFilter } from './eccaex/errors';
-import { loadSandboxConfig, SandboxConfig } from './eccaex/sandbox-config';
-import { SandboxModule } from './sandbox.module';
+import { requestIdOf } from '../../common/logging';
+import { withDevSecrets } from '../../config/dev-secrets';
+import { loadSettings, Settings } from '../../config/settings';
+import { SettingsModule } from '../../config/settings.module';
+import { DatabaseHandle, dataSourceOptions, openDatabase, runMigrations } from '../../database/database';
+import { EccaexErrorFilter } from './errors';
+import { loadSandboxConfig, SandboxConfig } from './sandbox-config';
+import { EccaexSandboxModule } from './eccaex-sandbox.module';
+import { CryptosteroidSandboxModule } from '../cryptosteroid/cryptosteroid-sandbox.module';
 
 @Module({})
 class StandaloneSandboxModule {
   static forRoot(settings: Settings, db: DatabaseHandle, config: SandboxConfig): DynamicModule {
     return {
       module: StandaloneSandboxModule,
-      imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(dataSourceOptions(db)), SandboxModule.forRoot(settings, config, { shop: false })],
+      imports: [
+        SettingsModule.forRoot(settings),
+        TypeOrmModule.forRoot(dataSourceOptions(db)),
+        EccaexSandboxModule.forRoot(config),
+        // CryptoSteroid's emulator beside it, on the same credentials the service uses (DATA_DIR/dev-keys.json).
+        CryptosteroidSandboxModule.forRoot({ merchantId: settings.cryptosteroid.merchantId, apiKey: settings.cryptosteroid.apiKey, publicBaseUrl: settings.publicBaseUrl }),
+      ],
     };
   }
 }
@@ -60,6 +67,7 @@ export function standaloneSettings(env: Env = process.env): Settings {
       ...env,
       PORT: port,
       ECCAEX_MODE: 'sandbox',
+      CRYPTOSTEROID_MODE: 'sandbox',
       PUBLIC_BASE_URL: env.PUBLIC_BASE_URL?.trim() || `http://localhost:${port}`,
     }),
   );
@@ -79,6 +87,13 @@ export function standaloneBanner(settings: Settings, config: SandboxConfig): str
     `  simulate        POST ${base}/sandbox/eccaex/api/v1/sandbox/invoices/{invoice_ref}/simulate {"outcome":"success"}`,
     `  test controls   ${base}/sandbox/eccaex/_control/faults, /_control/webhooks`,
     `  invoice TTL     ${config.invoiceTtlS} s`,
+    '',
+    `CryptoSteroid sandbox on the same port`,
+    `  base URL        ${base}/sandbox/cryptosteroid   (paths /merchants/{merchant}/invoices...)`,
+    `  merchant        ${settings.cryptosteroid.merchantId}`,
+    `  X-Api-Key       ${settings.cryptosteroid.apiKey}`,
+    `  payment page    ${base}/sandbox/cryptosteroid/pay/{invoiceId}`,
+    `  simulate        POST ${base}/sandbox/cryptosteroid/_control/invoices/{invoiceId}/simulate {"outcome":"paid"}`,
     '',
   ].join('\n');
 }

@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SETTINGS } from '../../config/settings.module';
-import { Settings } from '../../config/settings';
+import type { Settings } from '../../config/settings';
+import { firstHeader } from '../../common/headers';
 
 /** Captures kept (the newest); older ones are deleted on each capture. */
 export const CAPTURE_KEEP = 100;
@@ -17,10 +18,7 @@ export interface RejectedCallback {
   headers: Record<string, string | string[] | undefined>;
 }
 
-const first = (v: string | string[] | undefined): string | null => {
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' ? s : null;
-};
+const first = (v: string | string[] | undefined): string | null => firstHeader(v) ?? null;
 const cut = (v: string | null, n: number): string | null => (v === null ? null : v.slice(0, n));
 
 /**

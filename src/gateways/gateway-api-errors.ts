@@ -1,33 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { SETTINGS } from '../config/settings.module';
-import { GatewayMode, Settings } from '../config/settings';
 import { GatewayError } from './gateway.errors';
-import { PaymentGateway } from './gateway.port';
-import { EccaexGateway } from './eccaex/eccaex.gateway';
 
-/** Finds the gateway an order belongs to. Further gateways register here; a gateway that is off is not there. */
-@Injectable()
-export class GatewaysService {
-  private readonly byName = new Map<string, PaymentGateway>();
-
-  constructor(eccaex: EccaexGateway, @Inject(SETTINGS) settings: Settings) {
-    const all: Array<[PaymentGateway, GatewayMode]> = [[eccaex, settings.eccaex.mode]];
-    for (const [gateway, mode] of all) if (mode !== 'off') this.byName.set(gateway.name, gateway);
-  }
-
-  get(name: string): PaymentGateway {
-    const gw = this.byName.get(name);
-    if (!gw) throw ApiError.validation({ provider: [`provider ${name} is not configured on this service`] });
-    return gw;
-  }
-
-  names(): string[] {
-    return [...this.byName.keys()];
-  }
-}
-
-/** Gateway trouble as the storefront sees it (CONTRACT.md section 3). */
+/** Gateway trouble as the storefront sees it (502 GATEWAY_ERROR / 503 GATEWAY_UNAVAILABLE). */
 export function gatewayApiError(err: unknown, details: Record<string, unknown> = {}): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof GatewayError) {

@@ -1,5 +1,5 @@
 import { signEccaex } from './eccaex-signature';
-import { analyseCaptures, CapturedCallback, formatReport, timestampUnitOf } from './signature-discovery';
+import { analyseCaptures, CapturedCallback, formatReport, timestampUnitOf } from './eccaex-signature-discovery';
 
 const SECRET = 'whsk_discovery_secret_0001';
 const KEY = 'ak_discovery_api_key_00001';

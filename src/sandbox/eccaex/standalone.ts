@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { SettingsError } from '../config/settings';
+import { SettingsError } from '../../config/env';
 import { startStandaloneSandbox } from './standalone-app';
 
 /** `npm run sandbox`: the EccaEx emulator alone, for benchmarks and for other teams. */

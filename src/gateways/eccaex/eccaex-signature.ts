@@ -1,5 +1,6 @@
 /**
- * EccaEx callback signature verification (CONTRACT.md §5, eccaex/API.md §6.5–6.6).
+ * EccaEx callback signature verification (docs/api.md section 6; the scheme's settings:
+ * docs/gateways/eccaex.md, "The signature").
  *
  * Pure module: no Nest, no I/O, no clock (the caller injects `nowSeconds`). Everything works on
  * the exact request bytes; the body never goes through a JS string.
@@ -12,7 +13,8 @@
  * `verifyEccaex` never throws: every failure is a `{ ok: false, reason }`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from '../../config/settings';
+import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from './eccaex.settings';
+import { firstHeader } from '../../common/headers';
 
 export interface SignatureScheme {
   payload: SignaturePayload;
@@ -105,10 +107,7 @@ export function signEccaex(secret: string, timestamp: string, rawBody: Buffer, s
 
 /** First value of a header that may be repeated; empty or whitespace-only counts as absent. */
 function headerValue(value: unknown): string | undefined {
-  const first: unknown = Array.isArray(value) ? value[0] : value;
-  if (typeof first !== 'string') return undefined;
-  const trimmed = first.trim();
-  return trimmed === '' ? undefined : trimmed;
+  return firstHeader(value)?.trim() || undefined;
 }
 
 /**
