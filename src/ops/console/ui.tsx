@@ -151,7 +151,7 @@ export function ConfirmHost(): JSX.Element {
           {req.note ? (
             <div class="field">
               <label for="confirm-note">{req.note.label}</label>
-              <textarea id="confirm-note" rows={3} maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} aria-invalid={noteError} aria-describedby="confirm-note-hint" />
+              <textarea id="confirm-note" rows={3} maxLength={1000} value={note} onInput={(e) => { setNote((e.target as HTMLTextAreaElement).value); setNoteError(false); }} aria-invalid={noteError} aria-describedby="confirm-note-hint" />
               <p class="hint" id="confirm-note-hint">
                 {noteError ? <strong class="error-text">A note is required. </strong> : null}
                 {req.note.hint ?? ''}
