@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { withDevSecrets } from './dev-secrets';
 import { gatewayPlugins } from '../gateways/gateways.registry';
+import { SMARTWM_METHOD_CODES } from '../gateways/smartwm/smartwm.methods';
 import { DEMO_KEYS, loadSettings, Settings, SettingsError } from './settings';
 
 type Env = Record<string, string | undefined>;
@@ -19,6 +20,8 @@ const LIVE: Env = {
   PUBLIC_BASE_URL: 'https://pay.shop.example',
   CRYPTOSTEROID_API_KEY: 'cs_live_0123456789abcdef',
   CRYPTOSTEROID_MERCHANT_ID: '6f1c2a9e-4b7d-4c1e-9a3f-2d8e5b7c9a01',
+  // Unset, SmartWM would run its emulator beside a live EccaEx (not production): the reference deployment has it off.
+  SMARTWM_MODE: 'off',
 };
 
 /** The SettingsError loadSettings throws for `env` (fails the test when it does not throw). */
@@ -129,7 +132,8 @@ describe('settings: DEFAULT_PROVIDER', () => {
     expect(loadSettings({}).defaultProvider).toBe(gatewayPlugins()[0]!.name);
     expect(loadSettings({ DEFAULT_PROVIDER: 'eccaex' }).defaultProvider).toBe('eccaex');
     expectRefused({ DEFAULT_PROVIDER: 'paypal' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
-    expectRefused({ ...LIVE, DEFAULT_PROVIDER: 'cryptosteroid' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
+    expectRefused({ ...LIVE, DEFAULT_PROVIDER: 'smartwm' }, 'DEFAULT_PROVIDER', /a gateway that is on/);
+    expect(loadSettings({ ...LIVE, DEFAULT_PROVIDER: 'cryptosteroid' }).defaultProvider).toBe('cryptosteroid');
   });
 });
 
@@ -147,10 +151,11 @@ describe('settings: gateway modes', () => {
 
   it('production without credentials runs no emulator: every gateway is off, so start-up stops with one line', () => {
     const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/payments', PUBLIC_BASE_URL: 'https://pay.shop.example' };
-    expectRefused(env, 'ECCAEX_MODE, CRYPTOSTEROID_MODE', /no gateway is on/);
-    expectRefused({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'off' }, 'ECCAEX_MODE, CRYPTOSTEROID_MODE', /no gateway is on/);
+    expectRefused(env, 'ECCAEX_MODE, CRYPTOSTEROID_MODE, SMARTWM_MODE', /no gateway is on/);
+    expectRefused({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'off', SMARTWM_MODE: 'off' }, 'ECCAEX_MODE, CRYPTOSTEROID_MODE, SMARTWM_MODE', /no gateway is on/);
     // One gateway on is enough.
-    expect(loadSettings({ ECCAEX_MODE: 'off' }).cryptosteroid.mode).toBe('sandbox');
+    expect(loadSettings({ ECCAEX_MODE: 'off', SMARTWM_MODE: 'off' }).cryptosteroid.mode).toBe('sandbox');
+    expect(loadSettings({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'off' }).smartwm.mode).toBe('sandbox');
   });
 
   it('an explicit sandbox in production runs, and says so as a warning', () => {
@@ -260,6 +265,81 @@ describe('settings: live mode refuses what would lose money or leak keys', () =>
   });
 });
 
+/** SmartWM live beside nothing else: EccaEx off, both credentials set. */
+const LIVE_SWM: Env = {
+  ...LIVE,
+  ECCAEX_API_KEY: undefined,
+  ECCAEX_WEBHOOK_SECRET: undefined,
+  ECCAEX_MODE: 'off',
+  SMARTWM_MODE: undefined,
+  SMARTWM_CLIENT_ID: '48151',
+  SMARTWM_SECRET: 'swm_live_secret_0123456789',
+};
+
+describe('settings: SMARTWM_*', () => {
+  it('defaults: the sandbox, the emulator this service mounts, every documented method, 10 s', () => {
+    const s = loadSettings({});
+    expect(s.smartwm).toEqual({
+      mode: 'sandbox',
+      baseUrl: 'http://127.0.0.1:3000/sandbox/smartwm',
+      clientId: '100001',
+      secret: '',
+      paymentMethods: [...SMARTWM_METHOD_CODES],
+      timeoutMs: 10000,
+      utcOffset: 'Z',
+    });
+    expect(s.smartwm.paymentMethods).toContain('visamaster.uah');
+    expect(s.smartwm.paymentMethods).toContain('mpesa-congo.usd');
+  });
+
+  it('both credentials: live, on the documented host with its underscore', () => {
+    const s = loadSettings(LIVE_SWM);
+    expect(s.smartwm).toMatchObject({ mode: 'live', baseUrl: 'https://acquiring_api.obmenka.ua', clientId: '48151', secret: LIVE_SWM.SMARTWM_SECRET });
+    expect(s.eccaex.mode).toBe('off');
+    // One credential alone is not live.
+    expect(loadSettings({ SMARTWM_CLIENT_ID: '48151' }).smartwm.mode).toBe('sandbox');
+    expect(loadSettings({ NODE_ENV: 'production', ECCAEX_MODE: 'sandbox' }).smartwm.mode).toBe('off');
+  });
+
+  it('SMARTWM_PAYMENT_METHODS: comma-separated codes, trimmed, duplicates dropped; a code outside the documented list is taken by its shape', () => {
+    const s = loadSettings({ SMARTWM_PAYMENT_METHODS: ' visamaster.uah , mpesa-congo.usd,visamaster.uah,newrail-kenya.kes ' });
+    expect(s.smartwm.paymentMethods).toEqual(['visamaster.uah', 'mpesa-congo.usd', 'newrail-kenya.kes']);
+  });
+
+  it.each([
+    ['SMARTWM_MODE', 'on'],
+    ['SMARTWM_BASE_URL', 'acquiring_api.obmenka.ua'],
+    ['SMARTWM_BASE_URL', 'ftp://acquiring_api.obmenka.ua'],
+    ['SMARTWM_CLIENT_ID', '48 151'],
+    ['SMARTWM_PAYMENT_METHODS', 'visamaster.uah,Visa Master'],
+    ['SMARTWM_PAYMENT_METHODS', ','],
+    ['SMARTWM_TIMEOUT_MS', '50'],
+    ['SMARTWM_TIMEOUT_MS', 'ten'],
+    ['SMARTWM_UTC_OFFSET', 'Europe/Kyiv'],
+  ])('%s=%s is refused with one line naming it', (name, value) => {
+    expectRefused({ [name]: value }, name);
+  });
+
+  it('live needs both credentials, a secret of 16 characters that is no demo value, and https (or loopback)', () => {
+    expectRefused({ ...LIVE_SWM, SMARTWM_MODE: 'live', SMARTWM_CLIENT_ID: undefined }, 'SMARTWM_CLIENT_ID', /required/);
+    expectRefused({ ...LIVE_SWM, SMARTWM_MODE: 'live', SMARTWM_SECRET: undefined }, 'SMARTWM_SECRET', /required/);
+    expectRefused({ ...LIVE_SWM, SMARTWM_SECRET: 'short_secret' }, 'SMARTWM_SECRET', /at least 16 characters/);
+    expectRefused({ ...LIVE_SWM, SMARTWM_SECRET: 'sk_store_change_me_0001' }, 'SMARTWM_SECRET', /demo value/);
+    expectRefused({ ...LIVE_SWM, SMARTWM_BASE_URL: 'http://acquiring_api.obmenka.ua' }, 'SMARTWM_BASE_URL', /must be https/);
+    expect(loadSettings({ ...LIVE_SWM, SMARTWM_BASE_URL: 'http://127.0.0.1:4020' }).smartwm.baseUrl).toBe('http://127.0.0.1:4020');
+    // SmartWM live makes the service live: the storefront keys are required as for EccaEx.
+    expectRefused({ ...LIVE_SWM, STOREFRONT_API_KEYS: undefined }, 'STOREFRONT_API_KEYS', /required in live mode/);
+  });
+
+  it('a short secret and an http URL stay allowed in the sandbox', () => {
+    expect(loadSettings({ SMARTWM_MODE: 'sandbox', SMARTWM_SECRET: 'x', SMARTWM_BASE_URL: 'http://sandbox.local:8080/sandbox/smartwm' }).smartwm).toMatchObject({
+      mode: 'sandbox',
+      secret: 'x',
+      baseUrl: 'http://sandbox.local:8080/sandbox/smartwm',
+    });
+  });
+});
+
 describe('settings: the sandbox keys kept in DATA_DIR', () => {
   const dirs: string[] = [];
   const dataDir = () => {
@@ -291,6 +371,16 @@ describe('settings: the sandbox keys kept in DATA_DIR', () => {
     expect(s.opsApiKeys).toEqual(['sk_ops_mine_0123456789']);
     expect(s.eccaex.apiKey).toMatch(/^sbx_/);
     expect(JSON.parse(readFileSync(join(d, 'dev-keys.json'), 'utf8')).sandboxMerchantKey).toBe(s.eccaex.apiKey);
+  });
+
+  it('the SmartWM sandbox secret is random per data directory and kept; a secret set by hand wins', () => {
+    const d = dataDir();
+    const first = withDevSecrets(loadSettings({ DATA_DIR: d, ECCAEX_MODE: 'off' }));
+    expect(first.smartwm.secret).toMatch(/^swm_[A-Za-z0-9_-]{32}$/);
+    expect(withDevSecrets(loadSettings({ DATA_DIR: d })).smartwm.secret).toBe(first.smartwm.secret);
+    expect(withDevSecrets(loadSettings({ DATA_DIR: dataDir() })).smartwm.secret).not.toBe(first.smartwm.secret);
+    expect(withDevSecrets(loadSettings({ DATA_DIR: d, SMARTWM_SECRET: 'swm_mine_0123456789' })).smartwm.secret).toBe('swm_mine_0123456789');
+    expect(first.eccaex.apiKey).toBe('');
   });
 
   it('never in live mode', () => {

@@ -9,11 +9,14 @@ import { CRYPTOSTEROID_PLUGIN } from './cryptosteroid/cryptosteroid.plugin';
 import type { EccaexSettings } from './eccaex/eccaex.settings';
 import { ECCAEX_PLUGIN } from './eccaex/eccaex.plugin';
 import type { GatewayPlugin } from './gateway-plugin';
+import type { SmartwmSettings } from './smartwm/smartwm.settings';
+import { SMARTWM_PLUGIN } from './smartwm/smartwm.plugin';
 
 /** Each gateway's settings slice, under its name (`settings.eccaex`). */
 export interface GatewaySettingsSlices {
   eccaex: EccaexSettings;
   cryptosteroid: CryptosteroidSettings;
+  smartwm: SmartwmSettings;
 }
 
 /**
@@ -22,5 +25,5 @@ export interface GatewaySettingsSlices {
  * time could see a folder not loaded yet.
  */
 export function gatewayPlugins(): readonly GatewayPlugin[] {
-  return [ECCAEX_PLUGIN, CRYPTOSTEROID_PLUGIN];
+  return [ECCAEX_PLUGIN, CRYPTOSTEROID_PLUGIN, SMARTWM_PLUGIN];
 }

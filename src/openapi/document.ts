@@ -10,6 +10,8 @@ type Responses = Operation['responses'];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
+/** HTTP methods Nest's explorer lists for an @All route that an OpenAPI 3.0 path item cannot hold. */
+const NOT_OAS3_METHODS = ['search', 'query'] as const;
 
 /** When an error response names no catalogued code, the one the framework uses for its status. */
 const GENERIC_CODE: Record<number, string> = {
@@ -94,6 +96,11 @@ export function finishDocument(document: OpenAPIObject, roles: Map<string, Role 
       continue;
     }
     const item = document.paths[path];
+    // A route of any method (@All): Nest lists methods OpenAPI 3.0 has no place for (search,
+    // query), and one marked x-any-method is shown once, as GET.
+    const keys = item as Record<string, unknown>;
+    for (const key of NOT_OAS3_METHODS) delete keys[key];
+    if ((item.get as (Operation & { 'x-any-method'?: boolean }) | undefined)?.['x-any-method']) for (const m of METHODS) if (m !== 'get') delete item[m];
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GatewaysModule } from '../gateways/gateways.module';
+import { CustomerPageController } from './customer-page.controller';
 import { CatalogueController } from './catalogue.controller';
 import { CatalogueService } from './catalogue.service';
 import { GatewayWebhooksController } from './gateway-webhooks.controller';
@@ -10,7 +11,7 @@ import { OrdersService } from './orders.service';
 
 @Module({
   imports: [GatewaysModule],
-  controllers: [OrdersController, CatalogueController, GatewayWebhooksController],
+  controllers: [OrdersController, CatalogueController, GatewayWebhooksController, CustomerPageController],
   providers: [OrdersRepository, OrdersService, CatalogueService, IdempotencyService],
   exports: [OrdersRepository, OrdersService],
 })

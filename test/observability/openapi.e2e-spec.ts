@@ -4,7 +4,7 @@ import { startTestApp, TestApp } from '../support/app';
 // GET /docs-json: a valid OpenAPI 3 document of every route of docs/api.md, with request and
 // response schemas, and every error response in the one ErrorEnvelope with its codes.
 
-/** Every route of docs/api.md sections 3, 5, 6, 7 and 9 (the CryptoSteroid and SmartWM callbacks are not built yet). */
+/** Every route of docs/api.md sections 3, 5, 6, 7 and 9. */
 const API_ROUTES = [
   // 3. orders (storefront)
   'POST /v1/orders',
@@ -16,6 +16,7 @@ const API_ROUTES = [
   // 6. gateway callbacks
   'POST /v1/webhooks/eccaex',
   'POST /v1/webhooks/cryptosteroid',
+  'GET /v1/webhooks/smartwm/{order_id}',
   // 7. ops
   'GET /v1/orders',
   'GET /v1/orders/{ref}/events',
@@ -36,9 +37,9 @@ const API_ROUTES = [
   'GET /health/ready',
   'GET /metrics',
 ];
-const OPS_ROUTES = API_ROUTES.slice(7, 21);
+const OPS_ROUTES = API_ROUTES.slice(8, 22);
 const STOREFRONT_ROUTES = API_ROUTES.slice(0, 5);
-const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'POST /v1/webhooks/cryptosteroid', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'POST /v1/webhooks/cryptosteroid', 'GET /v1/webhooks/smartwm/{order_id}', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
@@ -192,6 +193,16 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(cb.responses['401'].content['application/json'].examples)).toEqual(['INVALID_SIGNATURE']);
     expect(Object.keys(cb.responses['400'].content['application/json'].examples)).toEqual(['MALFORMED_PAYLOAD']);
     expect(Object.keys(cb.responses['503'].content['application/json'].examples)).toContain('STORAGE_UNAVAILABLE');
+  });
+
+  it('the SmartWM status ping: once, as GET (any method accepted), the order id and token in the URL, INVALID_TOKEN', () => {
+    const item = doc.paths['/v1/webhooks/smartwm/{order_id}'];
+    expect(Object.keys(item).filter((m) => HTTP_METHODS.includes(m) || ['search', 'query'].includes(m))).toEqual(['get']);
+    const cb = op('GET /v1/webhooks/smartwm/{order_id}');
+    expect(cb.summary).toMatch(/any method/);
+    expect(Object.fromEntries((cb.parameters as Json[]).map((p) => [`${p.in}:${p.name}`, p.required]))).toEqual({ 'path:order_id': true, 'query:token': true });
+    expect(cb.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/CallbackReceivedOutput');
+    expect(Object.keys(cb.responses['401'].content['application/json'].examples)).toEqual(['INVALID_TOKEN']);
   });
 
   it('request and response schemas carry examples', () => {

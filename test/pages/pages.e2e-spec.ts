@@ -8,7 +8,7 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
     let app: TestApp;
     beforeAll(async () => {
       // A gateway that is never reached: the pages need none.
-      app = await startTestApp({ ECCAEX_API_KEY: 'live_key_for_tests_0123456789', ECCAEX_BASE_URL: `http://127.0.0.1:${await freePort()}/api/v1`, DATABASE_EMBEDDED_LIVE: 'true' });
+      app = await startTestApp({ ECCAEX_API_KEY: 'live_key_for_tests_0123456789', ECCAEX_BASE_URL: `http://127.0.0.1:${await freePort()}/api/v1`, DATABASE_EMBEDDED_LIVE: 'true', SMARTWM_MODE: 'off' });
     });
     afterAll(async () => {
       await app?.close();
@@ -34,6 +34,7 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
     it('has no demo shop and no sandbox gateway', async () => {
       await app.http.get('/sandbox/shop').expect(404);
       await app.http.get('/sandbox/eccaex/pay/00000000-0000-4000-8000-000000000000').expect(404);
+      await app.http.get('/sandbox/smartwm/pay/0000-0000-0000-0000-0000-0000-0000-0000').expect(404);
     });
 
     it('keeps the pages out of the OpenAPI document', async () => {

@@ -37,7 +37,8 @@ export class FakeEccaex {
 
   /** The service's environment for live mode against this gateway. */
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return { ECCAEX_API_KEY: FAKE_GATEWAY_KEY, ECCAEX_BASE_URL: this.url, DATABASE_EMBEDDED_LIVE: 'true', ...extra };
+    // EccaEx live against the fake, and no other gateway (unset, SmartWM would mount its emulator beside it).
+    return { ECCAEX_API_KEY: FAKE_GATEWAY_KEY, ECCAEX_BASE_URL: this.url, DATABASE_EMBEDDED_LIVE: 'true', SMARTWM_MODE: 'off', ...extra };
   }
 
   async start(): Promise<this> {

@@ -22,6 +22,7 @@ export class OrderOutput {
   @ApiProperty({ nullable: true, example: 'Premium subscription' }) description: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
   @ApiProperty({ nullable: true }) payment_link: string | null;
+  @ApiProperty({ nullable: true, example: 'visamaster.uah', description: "The payment method the order named (the gateway's method code), or null." }) payment_method: string | null;
   @ApiProperty({ nullable: true }) gateway_invoice_id: string | null;
   @ApiProperty({ nullable: true, format: 'date-time' }) expires_at: string | null;
   @ApiPropertyOptional({ type: PaymentOutput, nullable: true }) payment: PaymentOutput | null;
@@ -52,6 +53,7 @@ export function toOrderOutput(o: OrderEntity): OrderOutput {
     description: o.description,
     metadata: o.metadata ?? {},
     payment_link: o.payment_link,
+    payment_method: o.payment_method ?? null,
     gateway_invoice_id: o.gateway_invoice_id,
     expires_at: iso(o.expires_at),
     // The contract's keys, then the gateway's own figures beside them (never renaming these).

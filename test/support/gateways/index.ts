@@ -1,6 +1,7 @@
 import { cryptosteroidDriver } from './cryptosteroid';
 import type { GatewayDriver } from './driver';
 import { eccaexDriver } from './eccaex';
+import { smartwmDriver } from './smartwm';
 
 export * from './driver';
 
@@ -8,7 +9,7 @@ export * from './driver';
  * Every gateway the shared order, callback, reconciliation and fault tests run against: a new
  * gateway adds its driver here (test/support/gateways/<gateway>.ts) and those suites run for it.
  */
-export const GATEWAY_DRIVERS: readonly GatewayDriver[] = [eccaexDriver, cryptosteroidDriver];
+export const GATEWAY_DRIVERS: readonly GatewayDriver[] = [eccaexDriver, cryptosteroidDriver, smartwmDriver];
 
 /** A create through the API for the driver's gateway (201 expected). */
 export async function createOrderFor(http: import('./driver').Http, driver: GatewayDriver, over: Record<string, unknown> = {}) {
