@@ -18,6 +18,7 @@ import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
 import { Lifecycle } from './health/health.controller';
 import { buildOpenApi } from './openapi/document';
+import { registerOpsAssets } from './ops/ops-assets';
 import { registerRawCallbackBodies } from './webhooks/raw-callback-body';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -97,6 +98,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
     await registerSecurityHeaders(app);
+    registerOpsAssets(app);
     app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
     const json = fastify.getDefaultJsonParser('error', 'error');
     app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));

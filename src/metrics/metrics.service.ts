@@ -67,8 +67,8 @@ export class MetricsService {
 
   private readonly jobFailures = this.counter('payments_job_failures_total', 'Background jobs whose handler failed (pg-boss retries them, or fails them after the last retry).', ['queue']);
 
-  private readonly reconcileChecked = this.counter('payments_reconcile_checked_total', 'Orders read back from the gateway by the reconciliation sweep.', []);
-  private readonly reconcileFixed = this.counter('payments_reconcile_fixed_total', 'Orders the reconciliation sweep changed (callbacks were lost, late or never sent).', []);
+  private readonly reconcileChecked = this.counter('payments_reconcile_checked_total', 'Orders read back from the gateway by the reconciliation sweep or an ops reconcile.', []);
+  private readonly reconcileFixed = this.counter('payments_reconcile_fixed_total', 'Orders the reconciliation sweep or an ops reconcile changed (callbacks were lost, late or never sent).', []);
 
   private readonly notificationsSent = this.counter('payments_notifications_sent_total', 'Merchant notifications delivered (a 2xx from MERCHANT_WEBHOOK_URL).', []);
   private readonly notificationsFailed = this.counter('payments_notifications_failed_total', 'Merchant notification delivery attempts that failed (retried on schedule unless given up).', []);

@@ -1,13 +1,13 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { OPS_CONSOLE_JS } from './ops-console.script';
-import { opsShellPage } from './ops-page.html';
+import { opsAssetsBuilt } from './ops-assets';
+import { opsNotBuiltPage, opsShellPage } from './ops-page.html';
 
 /**
- * The ops console (live and sandbox mode): an HTML shell and its script, both public and
- * key-free. Every piece of data comes from the ops API, called by the page with the ops key the
- * user typed in (kept in the tab's sessionStorage only).
+ * The ops console (live and sandbox mode): an HTML shell, public and key-free; its bundle is
+ * served from /ops/assets/ (ops-assets.ts). Every piece of data comes from the ops API, called by
+ * the page with the ops key the user typed in (kept in the tab's sessionStorage only).
  */
 @ApiExcludeController()
 @Controller('ops')
@@ -16,11 +16,12 @@ export class OpsController {
 
   @Get()
   shell(@Res() reply: FastifyReply): void {
-    void reply.status(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(this.html);
-  }
-
-  @Get('app.js')
-  script(@Res() reply: FastifyReply): void {
-    void reply.status(200).header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(OPS_CONSOLE_JS);
+    // Checked per request: the bundle may be built while the service runs (tests, a first `npm run build`).
+    const built = opsAssetsBuilt();
+    void reply
+      .status(built ? 200 : 503)
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(built ? this.html : opsNotBuiltPage());
   }
 }

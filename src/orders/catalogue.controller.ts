@@ -4,12 +4,13 @@ import { ApiError } from '../common/api-error';
 import { Auth } from '../common/auth.guard';
 import { GatewayCurrency, GatewayPaymentMethod } from '../gateways/gateway.port';
 import { CatalogueService } from './catalogue.service';
+import { PROVIDER_RE } from './inputs/create-order.input';
 import { CurrencyListOutput, PaymentMethodListOutput } from './outputs/catalogue.output';
 
 /** `?provider=`: one value, or the default (undefined); anything else is refused naming it. */
 function providerOf(provider: unknown): string | undefined {
   if (provider === undefined || provider === '') return undefined;
-  if (typeof provider !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(provider)) throw ApiError.validation({ provider: ['must be a gateway name, e.g. eccaex or smartwm'] });
+  if (typeof provider !== 'string' || !PROVIDER_RE.test(provider)) throw ApiError.validation({ provider: ['must be a gateway name, e.g. eccaex or smartwm'] });
   return provider;
 }
 

@@ -7,6 +7,10 @@ import { JsonBody } from '../common/validation';
 import { ORDER_STATUSES, OrderStatus } from './domain/order-status';
 import { ORDER_EXCEPTIONS } from './domain/exceptions';
 import { CreateOrderInput } from './inputs/create-order.input';
+import { gatewayPlugins } from '../gateways/gateways.registry';
+
+/** Every registered gateway (on or off: an order of a gateway switched off since can still be listed). */
+const PROVIDERS: readonly string[] = gatewayPlugins().map((p) => p.name);
 import { ResolveExceptionInput } from './inputs/resolve-exception.input';
 import { decodeCursor, encodeCursor, parseDate, parseLimit } from '../common/paging';
 import { OrdersRepository } from './orders.repository';
@@ -61,6 +65,13 @@ export class OrdersController {
   @ApiOperation({ summary: 'List orders, newest first (ops)' })
   @ApiQuery({ name: 'status', required: false, enum: ORDER_STATUSES })
   @ApiQuery({ name: 'customer_id', required: false, example: 'user_12345' })
+  @ApiQuery({ name: 'provider', required: false, enum: [...PROVIDERS], description: "the order's gateway" })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description: 'one box for people: the order whose id, external_id or customer_id is exactly this (what the ops console searches with)',
+    example: 'order-2026-0001',
+  })
   @ApiQuery({
     name: 'exception',
     required: false,
@@ -72,10 +83,12 @@ export class OrdersController {
   @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50', example: 50 })
   @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: OrderListOutput })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, exception, dates, limit or cursor)' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (status, provider, exception, q, dates, limit or cursor)' })
   async list(
     @Query('status') status?: string,
     @Query('customer_id') customerId?: string,
+    @Query('provider') provider?: string,
+    @Query('q') search?: string,
     @Query('exception') exception?: string,
     @Query('created_from') createdFrom?: string,
     @Query('created_to') createdTo?: string,
@@ -88,10 +101,16 @@ export class OrdersController {
     if (exception !== undefined && exception !== '' && !EXCEPTION_FILTERS.includes(exception)) {
       throw ApiError.validation({ exception: [`must be one of ${EXCEPTION_FILTERS.join(', ')}`] });
     }
+    if (provider !== undefined && provider !== '' && !PROVIDERS.includes(provider)) {
+      throw ApiError.validation({ provider: [`must be one of ${PROVIDERS.join(', ')}`] });
+    }
+    if (search !== undefined && search.length > 255) throw ApiError.validation({ q: ['must be at most 255 characters'] });
     const limit = parseLimit(limitRaw);
     const rows = await this.repo.list({
       status: status || undefined,
       customer_id: customerId || undefined,
+      provider: provider || undefined,
+      q: search?.trim() || undefined,
       exception: exception || undefined,
       created_from: parseDate('created_from', createdFrom),
       created_to: parseDate('created_to', createdTo),

@@ -362,6 +362,9 @@ export class OrdersRepository {
   async list(q: {
     status?: string;
     customer_id?: string;
+    provider?: string;
+    /** An order id, external_id or customer_id, matched exactly (the ops console's search box). */
+    q?: string;
     /** `open`: an exception no person has resolved; `resolved`; or one kind (open or not). */
     exception?: string;
     created_from?: Date;
@@ -375,6 +378,13 @@ export class OrdersRepository {
     else if (q.exception === 'resolved') qb.andWhere('o.exception IS NOT NULL AND o.exception_resolved_at IS NOT NULL');
     else if (q.exception) qb.andWhere('o.exception = :exception', { exception: q.exception });
     if (q.customer_id) qb.andWhere('o.customer_id = :cid', { cid: q.customer_id });
+    if (q.provider) qb.andWhere('o.provider = :provider', { provider: q.provider });
+    if (q.q) {
+      // o.id is a uuid column: compared only with a uuid, and through a parameter of its own (one
+      // parameter cannot be both uuid and text).
+      if (isUuid(q.q)) qb.andWhere('(o.id = :qid OR o.external_id = :q OR o.customer_id = :q)', { qid: q.q, q: q.q });
+      else qb.andWhere('(o.external_id = :q OR o.customer_id = :q)', { q: q.q });
+    }
     if (q.created_from) qb.andWhere('o.created_at >= :from', { from: q.created_from });
     if (q.created_to) qb.andWhere('o.created_at < :to', { to: q.created_to });
     if (q.cursor) qb.andWhere('(o.created_at, o.id) < (:ct, :cidc)', { ct: q.cursor.t, cidc: q.cursor.id });

@@ -48,6 +48,14 @@ describe('browser: ops console', () => {
     await page.getByRole('heading', { level: 1, name: new RegExp(`^Order ${text}`) }).waitFor();
   }
 
+  /** The console asks first: answers its dialog with the named button. */
+  async function confirmDialog(page: Page, button: string): Promise<void> {
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: button, exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
+
   /** The status badge in the order page's heading. */
   const headingStatus = (page: Page) => page.locator('h1 .badge');
 
@@ -74,18 +82,18 @@ describe('browser: ops console', () => {
 
     // By external_id: the order page with its story.
     await openBySearch(page, order.external_id);
-    expect(await headingStatus(page).textContent()).toBe('paid');
+    expect(await headingStatus(page).textContent()).toBe('Paid');
 
     const timeline = page.locator('section#timeline');
     await timeline.locator('table').waitFor();
-    const paidRow = timeline.locator('tbody tr', { has: page.locator('.badge', { hasText: /^paid$/ }) });
+    const paidRow = timeline.locator('tbody tr', { has: page.locator('.badge', { hasText: /^Paid$/ }) });
     await paidRow.first().waitFor();
-    expect(await paidRow.first().innerText()).toMatch(/awaiting_payment\s*→\s*paid/);
+    expect(await paidRow.first().innerText()).toMatch(/Awaiting payment\s*→\s*Paid/);
     expect(await paidRow.first().innerText()).toContain('webhook');
 
     const callbacks = page.locator('section#callbacks');
     await callbacks.locator('tbody tr').first().waitFor();
-    expect(await callbacks.locator('tbody tr').first().innerText()).toContain('processed');
+    expect(await callbacks.locator('tbody tr').first().innerText()).toContain('Processed');
 
     const gateway = page.locator('section#gateway-webhooks');
     await gateway.locator('tbody tr').first().waitFor();
@@ -107,14 +115,15 @@ describe('browser: ops console', () => {
     await signIn(page);
     await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
     await openBySearch(page, order.external_id);
-    expect(await headingStatus(page).textContent()).toBe('awaiting_payment');
+    expect(await headingStatus(page).textContent()).toBe('Awaiting payment');
     await page.locator('section#callbacks').getByText('No callback stored for this order.').waitFor();
 
     await page.getByRole('button', { name: 'Reconcile' }).click();
+    await confirmDialog(page, 'Reconcile');
     await page.getByRole('status').getByText('Reconciled with the gateway: the order is paid.').waitFor();
-    expect(await headingStatus(page).textContent()).toBe('paid');
+    expect(await headingStatus(page).textContent()).toBe('Paid');
     const timeline = page.locator('section#timeline');
-    await timeline.locator('tbody tr', { has: page.locator('.badge', { hasText: /^paid$/ }) }).first().waitFor();
+    await timeline.locator('tbody tr', { has: page.locator('.badge', { hasText: /^Paid$/ }) }).first().waitFor();
     expect(await timeline.locator('tbody').innerText()).toContain('ops');
     expect(await orderOf(app.http, order.id)).toMatchObject({ status: 'paid', paid_at: expect.any(String) });
   });
@@ -130,19 +139,26 @@ describe('browser: ops console', () => {
     await openBySearch(page, order.external_id);
     const replay = page.locator('section#callbacks').getByRole('button', { name: /^Replay callback / });
     await replay.first().click();
-    await page.getByRole('status').getByText(/^Callback .+ replayed: processed/).waitFor();
+    await confirmDialog(page, 'Replay');
+    // The order was paid already: the replay says it changed nothing.
+    await page.getByRole('status').getByText(/^Callback .+ replayed: processed; nothing changed \(the order already reflected it\)\.$/).waitFor();
     // Exactly once: still one change to paid.
-    const paidRows = page.locator('section#timeline tbody tr', { has: page.locator('.badge', { hasText: /^paid$/ }) });
+    const paidRows = page.locator('section#timeline tbody tr', { has: page.locator('.badge', { hasText: /^Paid$/ }) });
     await paidRows.first().waitFor();
     expect(await paidRows.count()).toBe(1);
 
     await page.getByRole('button', { name: 'Resend gateway webhook' }).click();
+    await confirmDialog(page, 'Resend');
     await page.getByRole('status').getByText(/^The gateway resent its latest webhook/).waitFor();
-    // The gateway's cooldown: the second resend is refused, and the console says why.
+    // The gateway's cooldown: the second resend is refused, and the console says why, in words.
     await page.getByRole('button', { name: 'Resend gateway webhook' }).click();
+    await confirmDialog(page, 'Resend');
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.innerText()).toMatch(/Resend failed: .*\n?.*HTTP 429/s);
+    const said = await alert.innerText();
+    expect(said).toMatch(/^Resend: the gateway allows this only once in a while; try again in \d+ seconds?\./);
+    expect(said).toContain('HTTP 429');
+    expect(said).not.toMatch(/Client|resendInvoiceWebhook|\w+\.\w+\(/);
   });
 
   it('refuses a storefront key and a wrong key with clear messages; "Forget key" forgets it', async () => {

@@ -18,17 +18,27 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
       const r = await app.http.get('/ops').expect(200);
       expect(r.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
       expect(r.text).toMatch(/^<!doctype html>/i);
-      expect(r.text).toContain('<script src="/ops/app.js" defer></script>');
+      expect(r.text).toContain('<script src="/ops/assets/app.js" defer></script>');
+      expect(r.text).toContain('<link rel="stylesheet" href="/ops/assets/app.css">');
       expect(r.text).not.toMatch(/<script[^>]+src="https?:|<link[^>]+href="https?:/);
       expect(r.headers['content-security-policy']).toContain("script-src 'self'");
       expect(r.headers['content-security-policy']).toContain("connect-src 'self'");
     });
 
-    it('serves its script as JavaScript', async () => {
-      const r = await app.http.get('/ops/app.js').expect(200);
-      expect(r.headers['content-type']).toMatch(/^text\/javascript; charset=utf-8/);
+    it('serves its built bundle (script and styles) from /ops/assets/, revalidated on each load', async () => {
+      const r = await app.http.get('/ops/assets/app.js').expect(200);
+      expect(r.headers['content-type']).toMatch(/^(text|application)\/javascript; charset=utf-8/);
       expect(r.headers['x-content-type-options']).toBe('nosniff');
-      expect(r.text).toContain("sessionStorage");
+      expect(r.headers['cache-control']).toMatch(/max-age=0/);
+      expect(r.headers.etag).toEqual(expect.any(String));
+      expect(r.text).toContain('sessionStorage');
+      const css = await app.http.get('/ops/assets/app.css').expect(200);
+      expect(css.headers['content-type']).toMatch(/^text\/css/);
+      // Nothing else of the build folder or the disk: no listing, no way up.
+      expect([403, 404]).toContain((await app.http.get('/ops/assets/')).status);
+      expect([403, 404]).toContain((await app.http.get('/ops/assets/..%2F..%2Fpackage.json')).status);
+      expect([403, 404]).toContain((await app.http.get('/ops/assets/app.js.map/../../../../package.json')).status);
+      await app.http.get('/ops/app.js').expect(404);
     });
 
     it('has no demo shop and no sandbox gateway', async () => {

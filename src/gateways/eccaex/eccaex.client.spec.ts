@@ -55,7 +55,8 @@ function settingsFor(p: number): Settings {
     ECCAEX_MODE: 'sandbox',
     ECCAEX_BASE_URL: `http://127.0.0.1:${p}/api/v1`,
     ECCAEX_API_KEY: API_KEY,
-    ECCAEX_TIMEOUT_MS: '200',
+    // Long enough for a loaded 2-core CI machine to answer; the 'hang' cases wait it out (a few seconds).
+    ECCAEX_TIMEOUT_MS: '1500',
   });
 }
 
