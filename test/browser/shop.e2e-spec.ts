@@ -28,7 +28,7 @@ describe.each(VIEWPORTS)('browser (%s): demo shop and EccaEx payment page', (vie
   const session = new BrowserSession();
 
   beforeAll(async () => {
-    app = await startTestApp({ CRYPTOSTEROID_MODE: 'sandbox' });
+    app = await startTestApp({ CRYPTOSTEROID_MODE: 'sandbox', SMARTWM_MODE: 'sandbox' });
     await session.start();
   });
   afterEach(async () => {
@@ -190,6 +190,59 @@ describe.each(VIEWPORTS)('browser (%s): demo shop and EccaEx payment page', (vie
     await shot(page, `shop-success-cryptosteroid-${viewport}`);
     const ref = new URL(page.url()).searchParams.get('order')!;
     expect(await orderOf(app.http, ref)).toMatchObject({ provider: 'cryptosteroid', status: 'paid', amount: '36.00', currency: 'USD' });
+  });
+
+  /** Checkout with one SmartWM method, to its sandbox page. */
+  async function smartwmCheckout(page: Page, method: RegExp, customer: string): Promise<void> {
+    await page.goto(`${app.url}/sandbox/shop`);
+    await page.getByLabel('Customer id').fill(customer);
+    await page.getByRole('button', { name: 'Buy Premium subscription, 1 month for 1,500.00 UAH' }).click();
+    await page.locator('fieldset[data-provider="smartwm"]').waitFor();
+    await page.getByRole('radio', { name: method }).check();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+  }
+
+  /** The SmartWM result page, back to the shop, which follows the order to paid. */
+  async function backFromSmartwmPaid(page: Page, name: string): Promise<string> {
+    if (!/\/sandbox\/shop\/success/.test(page.url())) {
+      await page.getByRole('heading', { level: 2, name: 'Payment received' }).waitFor({ timeout: 30_000 });
+      await shot(page, `smartwm-${name}-paid-${viewport}`);
+      await page.getByRole('link', { name: 'Return to the shop' }).click();
+    }
+    await page.waitForURL(/\/sandbox\/shop\/success\?order=shop-/);
+    await page.locator('#order-status[data-status="paid"][data-final="true"]').waitFor({ timeout: 60_000 });
+    await noSideScroll(page);
+    await shot(page, `shop-success-smartwm-${name}-${viewport}`);
+    return new URL(page.url()).searchParams.get('order')!;
+  }
+
+  it('buys with SmartWM by card (Visa / Mastercard in UAH) on its sandbox page, back on the result page, paid', async () => {
+    const page = await open();
+    await smartwmCheckout(page, /Visa \/ Mastercard \(UAH\)/, `card_${viewport}`);
+    await page.getByRole('heading', { level: 2, name: 'Card details' }).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Card number').fill('4444 1111 4444 1111');
+    await page.getByLabel('Expiry (MM/YY)').fill('12/30');
+    await page.getByLabel('CVC').fill('123');
+    await noSideScroll(page);
+    await shot(page, `smartwm-card-${viewport}`);
+    await page.getByRole('button', { name: /^Pay / }).click();
+    const ref = await backFromSmartwmPaid(page, 'card');
+    expect(await page.locator('#receipt').innerText()).toMatch(/Paid with\s+.+ \(SmartWM\)/);
+    expect(await orderOf(app.http, ref)).toMatchObject({ provider: 'smartwm', status: 'paid', amount: '1500.00', currency: 'UAH' });
+  });
+
+  it('buys with SmartWM by mobile money (M-Pesa Congo in USD) on its sandbox page, back on the result page, paid', async () => {
+    const page = await open();
+    await smartwmCheckout(page, /M-Pesa Congo \(USD\)/, `mobile_${viewport}`);
+    await page.getByRole('heading', { level: 2, name: 'Your mobile money number' }).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Phone number').fill('+243810000000');
+    await noSideScroll(page);
+    await shot(page, `smartwm-mobile-${viewport}`);
+    await page.getByRole('button', { name: 'Send the payment request' }).click();
+    await page.getByRole('button', { name: 'I approved the payment' }).click();
+    const ref = await backFromSmartwmPaid(page, 'mobile');
+    expect(await page.locator('#receipt').innerText()).toMatch(/Price\s+36\.00 USD/);
+    expect(await orderOf(app.http, ref)).toMatchObject({ provider: 'smartwm', status: 'paid', amount: '36.00', currency: 'USD', payment_method: 'mpesa-congo.usd' });
   });
 
   it('while the gateway has not confirmed, the shop says so in words, not status names', async () => {
