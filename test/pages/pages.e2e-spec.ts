@@ -8,7 +8,7 @@ describe('pages: ops console in every mode, demo shop in sandbox mode only', () 
     let app: TestApp;
     beforeAll(async () => {
       // A gateway that is never reached: the pages need none.
-      app = await startTestApp({ ECCAEX_API_KEY: 'live_key_for_tests_0123456789', ECCAEX_BASE_URL: `http://127.0.0.1:${await freePort()}/api/v1`, DATABASE_EMBEDDED_LIVE: 'true', SMARTWM_MODE: 'off' });
+      app = await startTestApp({ ECCAEX_API_KEY: 'live_key_for_tests_0123456789', ECCAEX_BASE_URL: `http://127.0.0.1:${await freePort()}/api/v1`, DATABASE_EMBEDDED_LIVE: 'true', SMARTWM_MODE: 'off', CRYPTOSTEROID_MODE: 'off' });
     });
     afterAll(async () => {
       await app?.close();
