@@ -76,6 +76,19 @@ export class OrdersRepository {
    * The order a callback names, by what it names, in the core's order: our order id, then the
    * gateway's invoice id, then our external id; always among the provider's own orders.
    */
+  /**
+   * How many of the order's stored callbacks have been read (any status but `received`): an
+   * order-dependent duplicate key (a ping that carries nothing) is renewed once the earlier pings
+   * under it were read, so a later ping reads the invoice again instead of being taken for one
+   * already answered.
+   */
+  async callbacksReadFor(orderId: string): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await this.ds.query(`SELECT count(*)::int AS n FROM webhook_inbox WHERE order_id = $1 AND conflict_of IS NULL AND status <> 'received'`, [orderId]),
+    );
+    return row?.n ?? 0;
+  }
+
   async findForCallback(provider: string, ref: { orderId: string | null; invoiceId: string | null; externalId: string | null }): Promise<OrderEntity | null> {
     const one = async (sql: string, values: unknown[]) => {
       const [row] = rowsOf<OrderEntity>(await this.ds.query(sql, values));

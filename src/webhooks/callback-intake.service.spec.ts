@@ -33,7 +33,7 @@ function gatewayWith(callbacks: Partial<GatewayCallbacks>): PaymentGateway {
 }
 
 function build(gateway: PaymentGateway, order: { id: string; status: string; callback_credential_hash: string | null } | null = null) {
-  const orders = { findForCallback: jest.fn(async () => order) };
+  const orders = { findForCallback: jest.fn(async () => order), callbacksReadFor: jest.fn(async () => 2) };
   const inbox = { store: jest.fn(async () => ({ duplicate: false, id: 'row-1' })) };
   const intake = new CallbackIntakeService(new GatewayRegistry([gateway]), orders as unknown as OrdersRepository, inbox as unknown as WebhookIntakeService);
   return { intake, orders, inbox };
@@ -111,7 +111,7 @@ describe('CallbackIntakeService (edges replaced)', () => {
       const { intake, inbox, orders } = build(tokenGateway('the-right-secret-0123456789abcdef'), order);
       await intake.receive('alpha', incoming());
       expect(orders.findForCallback).toHaveBeenCalledWith('alpha', expect.objectContaining({ invoiceId: 'inv-1', externalId: 'ext-1' }));
-      expect(inbox.store).toHaveBeenCalledWith(expect.objectContaining({ order_id: 'o-1', idempotency_key: 'ping:o-1:awaiting_payment:evt-1' }));
+      expect(inbox.store).toHaveBeenCalledWith(expect.objectContaining({ order_id: 'o-1', idempotency_key: 'ping:o-1:awaiting_payment:evt-1:2' }));
     });
 
     it('the order cannot be looked up (database down) → 503 STORAGE_UNAVAILABLE, so the gateway retries', async () => {

@@ -93,7 +93,12 @@ export class CallbackIntakeService {
         throw new ApiError(401, 'INVALID_TOKEN', MESSAGES.INVALID_TOKEN, { reason });
       }
       orderId = order!.id;
-      if (callbacks.dedupeKeyFor) key = callbacks.dedupeKeyFor(parsed, order!);
+      if (callbacks.dedupeKeyFor) {
+        // Pings that say nothing coalesce while one is waiting to be read; once it was read, the
+        // next ping reads the invoice again (it may have moved since): the key counts the reads.
+        const read = await this.storageStep(() => this.orders.callbacksReadFor(order!.id));
+        key = `${callbacks.dedupeKeyFor(parsed, order!)}:${read}`;
+      }
     }
     this.metrics?.callbackVerified(provider);
     const stored = await this.intake.store({

@@ -175,15 +175,25 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
       await gw.muteCallbacks(app.http, false);
     });
 
-    it('the same trusted callback 20 times at once: one stored, one transition to paid', async () => {
+    it('the same trusted callback 20 times at once: one stored (a ping-only gateway: one per read), one transition to paid', async () => {
       const order = await createOrderFor(app.http, gw);
       await gw.muteCallbacks(app.http, true);
       await gw.settle(app.http, order, 'success');
       const cb = gw.callback(order, 'success');
       const replies = await Promise.all(Array.from({ length: 20 }, () => deliver(app.http, cb)));
       expect(replies.map((r) => r.status)).toEqual(Array(20).fill(200));
-      expect(replies.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+      const stored = replies.filter((r) => r.body.duplicate === false).length;
+      if (gw.pingOnly) {
+        // A ping carries nothing to tell two apart: pings coalesce while one waits to be read, and a
+        // ping after a read reads again. Never more stored than reads made, every one of them read.
+        expect(stored).toBeGreaterThanOrEqual(1);
+        expect(stored).toBeLessThan(20);
+      } else {
+        expect(stored).toBe(1);
+      }
       await waitForStatus(app.http, order.id, 'paid');
+      await waitFor('every stored callback read', async () => (await inbox(app.http, `&order_id=${order.id}`)).every((e) => e.status !== 'received'));
+      expect(await inbox(app.http, `&order_id=${order.id}`)).toHaveLength(stored);
       const paid = statusChanges(await eventsOf(app.http, order.id)).filter((e) => e.to_status === 'paid');
       expect(paid).toHaveLength(1);
       expect(paid[0]).toMatchObject({ from_status: 'awaiting_payment', source: 'webhook' });

@@ -56,6 +56,8 @@ export interface GatewayDriver {
    * an invoice is paid, expires or is cancelled.
    */
   readonly outcomes?: readonly Outcome[];
+  /** Its callbacks are bare pings that only trigger a read (SmartWM): duplicates are those that arrive while a read is pending. */
+  readonly pingOnly?: boolean;
   /**
    * The outcomes the gateway calls back about (default: every one it has). CryptoSteroid sends
    * its webhook only for a paid invoice: an expired or cancelled one is found by the read-back.

@@ -23,6 +23,7 @@ export const smartwmDriver: GatewayDriver = {
   rejectionCode: 'INVALID_TOKEN',
   // SmartWM has no expiry status (an invoice ends PAYED, FAILED or CANCELED).
   outcomes: ['success', 'fail', 'cancel'],
+  pingOnly: true,
   orderBody: (over = {}) => ({ amount: '1500.00', currency: 'UAH', customer_id: 'gw-user', payment_method: 'visamaster.uah', ...over }),
   statusOf: (outcome) => STATUS[outcome],
   async ready(http: Http, order: TestOrder) {
