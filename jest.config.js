@@ -13,7 +13,7 @@ const common = {
 // TEST_SCOPE=database keeps only what depends on which database runs underneath (orders, callbacks,
 // jobs, reconciliation, notifications, withdrawals, retention, the database layer itself): CI runs
 // everything against Postgres, then this scope against the embedded database. Unset: everything.
-const DATABASE_SCOPE = ['database', 'orders', 'webhooks', 'reconciliation', 'jobs', 'notifications', 'withdrawals', 'retention', 'gateways'];
+const DATABASE_SCOPE = ['database', 'orders', 'webhooks', 'reconciliation', 'jobs', 'notifications', 'withdrawals', 'retention'];
 const scope = process.env.TEST_SCOPE ?? '';
 if (scope && scope !== 'database') throw new Error(`TEST_SCOPE: "${scope}" is not a scope (database, or unset for every test)`);
 const e2eMatch = scope === 'database' ? DATABASE_SCOPE.map((d) => `<rootDir>/test/${d}/**/*.e2e-spec.ts`) : ['<rootDir>/test/**/*.e2e-spec.ts'];
