@@ -33,7 +33,7 @@ export interface FaultGateway {
   serviceEnv(sandbox: SandboxProcess): Record<string, string>;
   /** The setting of the service's gateway request deadline. */
   readonly timeoutSetting: string;
-  /** A create-order body for order `i` of a run. */
+  /** A create-order body for order `i` of a run (its provider named, but EccaEx's: the default provider). */
   orderBody(i: number, externalId: string, customerId: string): Record<string, unknown>;
   /** Before orders are made: the sandbox's own limits and callbacks out of the way. */
   prepare(sandbox: SandboxProcess): Promise<void>;
@@ -53,6 +53,12 @@ export interface FaultGateway {
   readonly createEndpoint: string;
   readonly readEndpoint: string;
   readonly faultModes: readonly FaultMode[];
+  /**
+   * The service's metric endpoint label of a create; its conflict/rejected outcomes count creates
+   * the gateway refused as already made (null: a refusal the adapter resolves by design, SmartWM's
+   * "Transaction already exists" answered by a status read).
+   */
+  readonly createMetric: string | null;
   /** How many faults the sandbox applied (its fault list). */
   faultsApplied(sandbox: SandboxProcess): Promise<number>;
   /** Creates the service sent although the gateway already held the order's invoice (none is the promise), by external_id. */
@@ -116,6 +122,7 @@ const eccaex: FaultGateway = {
   faultsPath: '/sandbox/eccaex/_control/faults',
   createEndpoint: 'create-invoice',
   readEndpoint: 'get-invoice',
+  createMetric: 'createInvoice',
   faultModes: [
     { name: 'error-500', fault: { mode: 'error', status: 500 } },
     { name: 'error-503', fault: { mode: 'error', status: 503 } },
@@ -126,8 +133,13 @@ const eccaex: FaultGateway = {
     return sumApplied((await call(s.url, 'GET', '/sandbox/eccaex/_control/faults')).body.data);
   },
   async secondCreates(s, externalIds) {
+    // Seen at the gateway: a create that arrived when the external_id already had an invoice (a
+    // late first create landing after its retry made the invoice is not one), or two that made one.
     const creates = await gatewayCreatesByRef(s);
-    return externalIds.flatMap((id) => secondCreates(creates.get(id) ?? []).map((c) => `${id}: ${c.outcome} ${c.status ?? '-'} ${c.code ?? ''}`));
+    return externalIds.flatMap((id) => [
+      ...secondCreates(creates.get(id) ?? []).map((c) => `${id}: ${c.outcome} ${c.status ?? '-'} ${c.code ?? ''}`),
+      ...((creates.get(id) ?? []).filter((c) => c.invoice_id).length > 1 ? [`${id}: two creates made an invoice`] : []),
+    ]);
   },
   clearRequests: (s) => control(s, 'DELETE', '/sandbox/eccaex/_control/requests'),
 };
@@ -166,7 +178,7 @@ const cryptosteroid: FaultGateway = {
     CRYPTOSTEROID_API_KEY: CS_API_KEY,
   }),
   timeoutSetting: 'CRYPTOSTEROID_TIMEOUT_MS',
-  orderBody: (i, external_id, customer_id) => cryptosteroidDriver.orderBody({ amount: `${10 + (i % 90)}.00`, customer_id, external_id }),
+  orderBody: (i, external_id, customer_id) => cryptosteroidDriver.orderBody({ amount: `${10 + (i % 90)}.00`, customer_id, external_id, provider: 'cryptosteroid' }),
   async prepare(s) {
     await cryptosteroidDriver.muteCallbacks(http(s), true);
     // The emulator refuses a merchant's 101st unpaid invoice (the provider's limit): a run makes hundreds.
@@ -193,6 +205,7 @@ const cryptosteroid: FaultGateway = {
   faultsPath: '/sandbox/cryptosteroid/_control/faults',
   createEndpoint: 'create-invoice',
   readEndpoint: 'get-invoice',
+  createMetric: 'create-invoice',
   faultModes: [...commonModes().slice(0, 2), { name: 'error-429', fault: { mode: 'error', status: 429 } }, ...commonModes().slice(2)],
   async faultsApplied(s) {
     return sumApplied((await call(s.url, 'GET', '/sandbox/cryptosteroid/_control/faults')).body.data);
@@ -227,7 +240,7 @@ const smartwm: FaultGateway = {
   serviceEnv: (s) => ({ SMARTWM_MODE: 'sandbox', SMARTWM_BASE_URL: `${s.url}/sandbox/smartwm`, SMARTWM_CLIENT_ID: SWM_CLIENT_ID, SMARTWM_SECRET: SWM_SECRET }),
   timeoutSetting: 'SMARTWM_TIMEOUT_MS',
   // 1000 and 2000 are the platform's test amounts (always paid, always failed): never one of them.
-  orderBody: (i, external_id, customer_id) => smartwmDriver.orderBody({ amount: `${100 + (i % 800)}.00`, customer_id, external_id }),
+  orderBody: (i, external_id, customer_id) => smartwmDriver.orderBody({ amount: `${100 + (i % 800)}.00`, customer_id, external_id, provider: 'smartwm' }),
   prepare: (s) => smartwmDriver.muteCallbacks(http(s), true),
   ready: (s, o) => smartwmDriver.ready!(http(s), asTestOrder(o)),
   // SmartWM has no expiry of its own (expire is a CANCELED invoice, as cancel).
@@ -249,6 +262,7 @@ const smartwm: FaultGateway = {
   faultsPath: '/sandbox/smartwm/_control/faults',
   createEndpoint: 'create',
   readEndpoint: 'status',
+  createMetric: null,
   faultModes: [
     ...commonModes().slice(0, 2),
     { name: 'error-429', fault: { mode: 'error', status: 429, retry_after_sec: 1 } },
