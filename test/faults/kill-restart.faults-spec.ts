@@ -1,24 +1,24 @@
 import { Agent } from 'node:http';
 import { freePort, freshDatabase, TestDatabase } from '../support/app';
-import {
-  auditOrders, buildService, callbackRaw, createOrders, deliver, Delivery, faultSeed, figures, OrderRef, pool, query, rng, SandboxProcess,
-  serviceEnv, ServiceProcess, setSandboxWebhooks, simulate, sleep, startSandbox, until,
-} from './support';
+import { FaultGateway, faultGateways } from './gateways';
+import { auditOrders, buildService, createOrders, deliver, Delivery, faultSeed, figures, OrderRef, pool, query, rng, SandboxProcess, serviceEnv, ServiceProcess, sleep, startSandbox, until } from './support';
 
 /**
- * (a) 1,000 distinct callbacks at concurrency 32 while the service is SIGKILLed three times at
- * random moments and started again on the same database. The sender retries every non-2xx and
- * every connection error until a 2xx. The gateway (the sandbox, its own process, webhooks off)
- * is the truth: afterwards every acknowledged callback is stored and processed, every order is in
- * the gateway's status, and no order changed status twice.
+ * (a) Distinct callbacks (1,000 for EccaEx; FAULTS_KILL_CALLBACKS_OTHER, default 300, for the
+ * others) at concurrency 32 while the service is SIGKILLed three times at random moments and
+ * started again on the same database, for each gateway of FAULTS_GATEWAYS (default all). The
+ * sender retries every non-2xx and every connection error until a 2xx. The gateway (the sandbox,
+ * its own process, its own callbacks off) is the truth: afterwards every acknowledged callback is
+ * stored and processed, every order is in the gateway's status, and no order changed status twice.
+ * Each gateway's callback is its own: EccaEx's signed body, CryptoSteroid's Invoice notice with
+ * the order's Token, SmartWM's GET ping with the order's token (which triggers a signed status read).
  */
 
-const ORDERS = 1000;
 const CONCURRENCY = 32;
 const KILLS = 3;
-const OUTCOMES = ['success', 'success', 'success', 'success-adjusted', 'fail', 'fail', 'expire', 'cancel', 'cancel', 'success'];
 
-describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
+describe.each(faultGateways().map((g) => [g.name, g] as const))('faults (a): SIGKILL ×3 during callbacks, %s', (name: string, gw: FaultGateway) => {
+  const ORDERS = gw.killCallbacks;
   let build: string;
   let db: TestDatabase;
   let sandbox: SandboxProcess;
@@ -30,7 +30,7 @@ describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
     db = await freshDatabase();
     sandbox = await startSandbox(build);
     const port = await freePort();
-    svc = new ServiceProcess('service', build, port, serviceEnv(port, db, sandbox));
+    svc = new ServiceProcess('service', build, port, serviceEnv(port, db, sandbox, gw.serviceEnv(sandbox)));
     await svc.start();
   }, 180_000);
 
@@ -42,17 +42,15 @@ describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
 
   it('loses nothing and doubles nothing', async () => {
     const random = rng(seed);
-    await setSandboxWebhooks(sandbox, { enabled: false });
-    const orders = await createOrders(svc.url, ORDERS, `kill-${seed}`, CONCURRENCY);
-    const outcome = (i: number) => OUTCOMES[i % OUTCOMES.length]!;
-    await pool(orders, 16, (o, i) =>
-      outcome(i) === 'success-adjusted' ? simulate(sandbox, o.gateway_invoice_id, 'success', `${100 + (i % 900) + 7}.50`) : simulate(sandbox, o.gateway_invoice_id, outcome(i)),
-    );
+    await gw.prepare(sandbox);
+    const orders = await createOrders(svc.url, ORDERS, `kill-${name}-${seed}`, CONCURRENCY, { body: gw.orderBody, ready: (o) => gw.ready(sandbox, o) });
+    const outcome = (i: number) => gw.outcome(i);
+    await pool(orders, 16, (o, i) => gw.settle(sandbox, o, outcome(i), i));
 
     // Kill moments: after a random number of acknowledged callbacks, plus a random delay.
     const marks = Array.from({ length: KILLS }, (_, k) => Math.floor(((k + 0.2 + random() * 0.6) * ORDERS) / (KILLS + 0.5)));
     const delays = marks.map(() => Math.floor(random() * 250));
-    process.stdout.write(`[faults a] seed ${seed}: kills after ${marks.map((m, k) => `${m} acks + ${delays[k]} ms`).join(', ')}\n`);
+    process.stdout.write(`[faults a] ${name} seed ${seed}: ${ORDERS} callbacks, kills after ${marks.map((m, k) => `${m} acks + ${delays[k]} ms`).join(', ')}\n`);
 
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     let acked = 0;
@@ -74,8 +72,8 @@ describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
     const deadline = Date.now() + 240_000;
     const t0 = Date.now();
     const deliveries: Delivery[] = await pool(orders, CONCURRENCY, async (o, i) => {
-      const key = `kill-cb-${seed}-${i}`;
-      const d = await deliver(() => svc.url, callbackRaw(o, outcome(i).replace('-adjusted', ''), key), key, agent, deadline);
+      const cb = gw.callback(o, outcome(i), `kill-cb-${name}-${seed}-${i}`);
+      const d = await deliver(() => svc.url, cb, cb.inboxKey, agent, deadline);
       if (d.ok) acked++;
       return d;
     });
@@ -103,13 +101,13 @@ describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
     const acks = deliveries.filter((d) => d.ok);
     const lostCallbacks = acks.filter((d) => byKey.get(d.key)?.status !== 'processed');
     const doubledRows = stored.filter((r) => r.n > 1);
-    const audit = await auditOrders(db.url!, sandbox, orders as OrderRef[]);
+    const audit = await auditOrders(db.url!, sandbox, orders as OrderRef[], gw);
     const applied = acks.length - lostCallbacks.length;
     const attempts = deliveries.reduce((s, d) => s + d.attempts, 0);
     const failures: Record<string, number> = {};
     for (const d of deliveries) for (const [k, v] of Object.entries(d.failures)) failures[k] = (failures[k] ?? 0) + v;
 
-    figures('kill-restart', {
+    figures(`kill-restart/${name}`, {
       sent: deliveries.length,
       '2xx': acks.length,
       applied,
@@ -122,9 +120,9 @@ describe('faults (a): SIGKILL ×3 during 1,000 callbacks', () => {
       drain_s: (drainMs / 1000).toFixed(1),
       restart_ms: kills.map((k) => k.downMs).join('/'),
     });
-    process.stdout.write(`[faults a] failures before a 2xx: ${JSON.stringify(failures)}; orders by status ${JSON.stringify(audit.byStatus)}\n`);
+    process.stdout.write(`[faults a] ${name} failures before a 2xx: ${JSON.stringify(failures)}; orders by status ${JSON.stringify(audit.byStatus)}\n`);
     if (lostCallbacks.length || audit.wrong.length || audit.doubled.length) {
-      process.stdout.write(`[faults a] lost ${JSON.stringify(lostCallbacks.slice(0, 5))} wrong ${JSON.stringify(audit.wrong.slice(0, 5))} doubled ${JSON.stringify(audit.doubled.slice(0, 5))}\n`);
+      process.stdout.write(`[faults a] ${name} lost ${JSON.stringify(lostCallbacks.slice(0, 5))} wrong ${JSON.stringify(audit.wrong.slice(0, 5))} doubled ${JSON.stringify(audit.doubled.slice(0, 5))}\n`);
     }
 
     expect(kills).toHaveLength(KILLS);

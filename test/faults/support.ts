@@ -17,6 +17,11 @@ import type { GatewayRequest } from '../support/gateway-requests';
 export { buildService, sleep };
 /** The sandbox child's merchant key, given to both sides (each would otherwise make its own in its DATA_DIR). */
 export const SANDBOX_API_KEY = 'sandbox_fault_suite_key_0001';
+/** The other gateways' credentials, given to both sides the same way. */
+export const CS_MERCHANT_ID = '5f0c8a8e-2b53-4a6e-9f1d-0c7e2a4b9d11';
+export const CS_API_KEY = 'cs_sbx_fault_suite_key_0123456789';
+export const SWM_CLIENT_ID = '48151';
+export const SWM_SECRET = 'swm_fault_suite_secret_0123456789';
 
 // ------------------------------------------------------------------------------------ HTTP
 
@@ -151,6 +156,10 @@ export async function startSandbox(build: string, opts: { embedded?: boolean; en
     // The same secret the service verifies with, and the same merchant key the service sends.
     ECCAEX_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ECCAEX_API_KEY: SANDBOX_API_KEY,
+    CRYPTOSTEROID_MERCHANT_ID: CS_MERCHANT_ID,
+    CRYPTOSTEROID_API_KEY: CS_API_KEY,
+    SMARTWM_CLIENT_ID: SWM_CLIENT_ID,
+    SMARTWM_SECRET: SWM_SECRET,
     STOREFRONT_API_KEYS: STOREFRONT_KEY,
     OPS_API_KEYS: OPS_KEY,
     LOG_LEVEL: 'warn',
@@ -329,7 +338,14 @@ export interface OrderRef {
   gateway_invoice_id: string;
 }
 
-export async function createOrders(base: string, n: number, prefix: string, concurrency = 16): Promise<OrderRef[]> {
+export interface OrderMaker {
+  /** The create body of order i (default: EccaEx's, in UAH). */
+  body?(i: number, externalId: string, customerId: string): Record<string, unknown>;
+  /** After each create (a gateway driver learning the order's callback credential). */
+  ready?(order: OrderRef): Promise<void>;
+}
+
+export async function createOrders(base: string, n: number, prefix: string, concurrency = 16, maker: OrderMaker = {}): Promise<OrderRef[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     return await pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
@@ -337,9 +353,14 @@ export async function createOrders(base: string, n: number, prefix: string, conc
         const r = await call(base, 'POST', '/v1/orders', {
           agent,
           headers: { ...storefrontAuth, 'idempotency-key': `${prefix}-${i}` },
-          body: { amount: `${100 + (i % 900)}.00`, currency: 'UAH', customer_id: `${prefix}-customer-${i % 50}`, external_id: `${prefix}-${i}` },
+          body: maker.body
+            ? maker.body(i, `${prefix}-${i}`, `${prefix}-customer-${i % 50}`)
+            : { amount: `${100 + (i % 900)}.00`, currency: 'UAH', customer_id: `${prefix}-customer-${i % 50}`, external_id: `${prefix}-${i}` },
         }).catch((e: HttpFailure) => ({ status: 0, body: e.code }) as HttpResult);
-        if (r.status === 201) return r.body as OrderRef;
+        if (r.status === 201) {
+          await maker.ready?.(r.body as OrderRef);
+          return r.body as OrderRef;
+        }
         if (attempt >= 5) throw new Error(`create ${prefix}-${i}: ${r.status} ${JSON.stringify(r.body)}`);
         await sleep(200 * attempt);
       }
@@ -358,6 +379,22 @@ export function callbackRaw(o: OrderRef, status: string, eventId: string): strin
   return JSON.stringify({ event_id: eventId, order_id: o.gateway_invoice_id, external_id: o.external_id, status });
 }
 
+/** A callback ready to send again and again: the same bytes, headers made per attempt (EccaEx signs the time). */
+export interface FaultCallback {
+  method: 'GET' | 'POST';
+  path: string;
+  body: string;
+  headers(): Record<string, string>;
+  /** The webhook_inbox idempotency_key it is stored under (the first time it is stored). */
+  inboxKey: string;
+}
+
+/** A gateway invoice as its sandbox's database holds it. */
+export interface GatewayInvoice {
+  id: string;
+  status: string;
+}
+
 export interface Delivery {
   key: string;
   attempts: number;
@@ -372,14 +409,17 @@ export interface Delivery {
  * Delivers one callback like a gateway: signs it afresh per attempt and retries every non-2xx and
  * every connection error until a 2xx or the deadline. `target` picks the instance per attempt.
  */
-export async function deliver(target: (attempt: number) => string | null, raw: string, key: string, agent: Agent, deadline: number): Promise<Delivery> {
+export async function deliver(target: (attempt: number) => string | null, raw: string | FaultCallback, key: string, agent: Agent, deadline: number): Promise<Delivery> {
   const d: Delivery = { key, attempts: 0, failures: {}, duplicateOnAck: false, ok: false };
+  // A bare body is EccaEx's (signed per attempt, the delivery key as its idempotency header).
+  const cb: FaultCallback =
+    typeof raw === 'string' ? { method: 'POST', path: '/v1/webhooks/eccaex', body: raw, headers: () => signedHeaders(raw, { key }), inboxKey: key } : raw;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
     const base = target(attempt);
     if (base === null) break;
     d.attempts++;
     try {
-      const r = await call(base, 'POST', '/v1/webhooks/eccaex', { agent, headers: signedHeaders(raw, { key }), body: raw, timeoutMs: 15_000 });
+      const r = await call(base, cb.method, cb.path, { agent, headers: cb.headers(), body: cb.method === 'GET' ? undefined : cb.body, timeoutMs: 15_000 });
       if (r.status >= 200 && r.status < 300) {
         d.ok = true;
         d.duplicateOnAck = r.body?.duplicate === true;
@@ -415,10 +455,21 @@ export async function until(what: string, probe: () => Promise<boolean>, timeout
  * The end state of a set of orders against the gateway's truth: wrong statuses, and orders whose
  * timeline has a status change twice or more changes than the gateway history allows.
  */
+export interface GatewayTruth {
+  /** The gateway's invoices by external_id, oldest first. */
+  invoices(sandbox: SandboxProcess, externalIds: string[]): Promise<Map<string, GatewayInvoice[]>>;
+  /** The order status a gateway invoice status must end as. */
+  orderStatusFor(gatewayStatus: string): string | undefined;
+}
+
+/** EccaEx's truth: its sandbox's invoices table. */
+export const ECCAEX_TRUTH: GatewayTruth = { invoices: gatewayInvoices, orderStatusFor: (s) => ORDER_STATUS_FOR[s] };
+
 export async function auditOrders(
   dbUrl: string,
   sandbox: SandboxProcess,
   orders: OrderRef[],
+  truth: GatewayTruth = ECCAEX_TRUTH,
 ): Promise<{ wrong: string[]; doubled: string[]; byStatus: Record<string, number> }> {
   const ids = orders.map((o) => o.id);
   const rows = await query<{ id: string; external_id: string; status: string; gateway_invoice_id: string | null }>(
@@ -431,7 +482,7 @@ export async function auditOrders(
     `SELECT order_id::text AS order_id, to_status, count(*)::int AS n FROM order_events WHERE type = 'order.status_changed' AND order_id = ANY($1::uuid[]) GROUP BY 1, 2`,
     [ids],
   );
-  const invoices = await gatewayInvoices(sandbox, orders.map((o) => o.external_id));
+  const invoices = await truth.invoices(sandbox, orders.map((o) => o.external_id));
   const changes = new Map<string, Array<{ to: string; n: number }>>();
   for (const e of events) changes.set(e.order_id, [...(changes.get(e.order_id) ?? []), { to: e.to_status, n: e.n }]);
   const wrong: string[] = [];
@@ -446,7 +497,7 @@ export async function auditOrders(
       continue;
     }
     byStatus[row.status] = (byStatus[row.status] ?? 0) + 1;
-    const expected = ORDER_STATUS_FOR[inv[0]!.status];
+    const expected = truth.orderStatusFor(inv[0]!.status);
     if (row.status !== expected || row.gateway_invoice_id !== inv[0]!.id) wrong.push(`${o.external_id}: ${row.status}, gateway says ${inv[0]!.status}`);
     const c = changes.get(o.id) ?? [];
     // The gateway history of these orders is one outcome: pending → awaiting_payment → outcome.

@@ -13,6 +13,8 @@ import { EccaexErrorFilter } from './errors';
 import { loadSandboxConfig, SandboxConfig } from './sandbox-config';
 import { EccaexSandboxModule } from './eccaex-sandbox.module';
 import { CryptosteroidSandboxModule } from '../cryptosteroid/cryptosteroid-sandbox.module';
+import { SmartwmSandboxModule } from '../smartwm/smartwm-sandbox.module';
+import { smartwmSandboxConfig } from '../smartwm/sandbox-config';
 
 @Module({})
 class StandaloneSandboxModule {
@@ -25,6 +27,10 @@ class StandaloneSandboxModule {
         EccaexSandboxModule.forRoot(config),
         // CryptoSteroid's emulator beside it, on the same credentials the service uses (DATA_DIR/dev-keys.json).
         CryptosteroidSandboxModule.forRoot({ merchantId: settings.cryptosteroid.merchantId, apiKey: settings.cryptosteroid.apiKey, publicBaseUrl: settings.publicBaseUrl }),
+        // SmartWM's too: the cash register the service signs as (SMARTWM_CLIENT_ID / SMARTWM_SECRET, or the dev secret in DATA_DIR/dev-keys.json).
+        SmartwmSandboxModule.forRoot(
+          smartwmSandboxConfig({ clientId: settings.smartwm.clientId, secret: settings.smartwm.secret, publicBaseUrl: settings.publicBaseUrl, methods: settings.smartwm.paymentMethods }),
+        ),
       ],
     };
   }
@@ -68,6 +74,7 @@ export function standaloneSettings(env: Env = process.env): Settings {
       PORT: port,
       ECCAEX_MODE: 'sandbox',
       CRYPTOSTEROID_MODE: 'sandbox',
+      SMARTWM_MODE: 'sandbox',
       PUBLIC_BASE_URL: env.PUBLIC_BASE_URL?.trim() || `http://localhost:${port}`,
     }),
   );
@@ -94,6 +101,13 @@ export function standaloneBanner(settings: Settings, config: SandboxConfig): str
     `  X-Api-Key       ${settings.cryptosteroid.apiKey}`,
     `  payment page    ${base}/sandbox/cryptosteroid/pay/{invoiceId}`,
     `  simulate        POST ${base}/sandbox/cryptosteroid/_control/invoices/{invoiceId}/simulate {"outcome":"paid"}`,
+    '',
+    `SmartWM (DPAY) sandbox on the same port`,
+    `  base URL        ${base}/sandbox/smartwm   (paths /api/einvoice/..., signed both ways)`,
+    `  DPAY_CLIENT     ${settings.smartwm.clientId}`,
+    `  secret          ${settings.smartwm.secret}`,
+    `  payment page    ${base}/sandbox/smartwm/pay/{tracking}`,
+    `  simulate        POST ${base}/sandbox/smartwm/_control/invoices/{tracking}/simulate {"status":"PAYED"}`,
     '',
   ].join('\n');
 }
