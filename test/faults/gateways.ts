@@ -255,8 +255,9 @@ const smartwm: FaultGateway = {
   outcome: mix(['success', 'fail', 'cancel']),
   settle: (s, o, outcome) => smartwmDriver.settle(http(s), asTestOrder(o), outcome as Outcome),
   callback(o, outcome) {
-    // The ping is keyed by the order and its status when it is stored: awaiting_payment (nothing else moves these orders).
-    return driverCallback(smartwmDriver.callback(asTestOrder(o), outcome as Outcome), `ping:${o.id}:awaiting_payment`);
+    // The ping is keyed by the order, its status when it is stored (awaiting_payment: nothing else moves these
+    // orders) and how many of its pings were read before (none: one ping per order).
+    return driverCallback(smartwmDriver.callback(asTestOrder(o), outcome as Outcome), `ping:${o.id}:awaiting_payment:0`);
   },
   async invoices(s, externalIds) {
     const rows = await query<{ id: string; external_id: string; status: string }>(
