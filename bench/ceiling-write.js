@@ -11,7 +11,7 @@ const { createHash } = require('node:crypto');
 const path = require('node:path');
 const { serve } = require('./lib/serve');
 
-const { verifyEccaex } = require(path.join(__dirname, '..', 'dist', 'src', 'webhooks', 'signature', 'eccaex-signature.js'));
+const { verifyEccaex } = require(path.join(__dirname, '..', 'dist', 'src', 'gateways', 'eccaex', 'eccaex-signature.js'));
 
 const TABLE = 'bench_ceiling_inbox';
 

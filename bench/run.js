@@ -186,12 +186,12 @@ async function startService(name, { embedded = false, waitReady = true } = {}) {
   const args = [];
   if (CFG.profile) {
     fs.mkdirSync(PROFILE_DIR, { recursive: true });
-    args.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`);
+    args.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name.replace(/\//g, '-')}.cpuprofile`);
   }
   args.push(...PROD_NODE_FLAGS, DIST_MAIN);
   const child = spawnChild(`service:${name}`, args, env);
   child.port = port;
-  child.profileName = name;
+  child.profileName = name.replace(/\//g, '-');
   if (waitReady) await waitServiceReady(child, embedded ? 300_000 : 120_000);
   return child;
 }

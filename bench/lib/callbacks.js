@@ -4,7 +4,7 @@ const { randomUUID } = require('node:crypto');
 const path = require('node:path');
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'src');
-const { signEccaex } = require(path.join(DIST, 'webhooks', 'signature', 'eccaex-signature.js'));
+const { signEccaex } = require(path.join(DIST, 'gateways', 'eccaex', 'eccaex-signature.js'));
 
 const SCHEME = { payload: '{timestamp}.{body}', algorithm: 'sha256', encoding: 'hex' };
 
