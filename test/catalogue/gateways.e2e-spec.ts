@@ -69,7 +69,7 @@ describe('GET /v1/gateways', () => {
   describe('with one gateway on', () => {
     let app: TestApp;
     beforeAll(async () => {
-      app = await startTestApp({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'sandbox' });
+      app = await startTestApp({ ECCAEX_MODE: 'off', CRYPTOSTEROID_MODE: 'sandbox', SMARTWM_MODE: 'off' });
     }, 60_000);
     afterAll(async () => {
       await app?.close();
