@@ -21,6 +21,30 @@ export interface GatewaySettingsContext {
 }
 
 /**
+ * How a storefront offers a gateway to a buyer (GET /v1/gateways `checkout`, docs/api.md section
+ * 5): display hints and where the buyer picks the payment method. Facts of the gateway, so a
+ * storefront needs no gateway's name in its code.
+ */
+export interface GatewayCheckout {
+  /** What the buyer is offered, without the gateway's name ('Card or bank transfer'). */
+  readonly title: string;
+  /**
+   * Where the buyer picks the payment method: `storefront` (each listed method is a choice of its
+   * own, sent as the order's payment_method) or `gateway` (on the gateway's own page; the order
+   * names none).
+   */
+  readonly methodChoice: 'storefront' | 'gateway';
+  /** Whether GET /v1/payment-methods is best asked with `currency=` (the order's currency). */
+  readonly methodsByCurrency: boolean;
+  /** The currencies it takes orders in, in order of preference, when its methods name none; absent: any the storefront sells in. */
+  readonly orderCurrencies?: readonly string[];
+  /** The label of the single choice offered when the method is picked on the gateway's page ('Pay with a coin'). */
+  readonly optionLabel?: string;
+  /** What it calls a payment method in sentences to the buyer ('coin'). */
+  readonly methodNoun?: string;
+}
+
+/**
  * A gateway as the service registers it (gateways.registry.ts): its settings slice, the Nest
  * module that provides its adapter, and its emulator for sandbox mode. Adding a gateway is one
  * folder that exports one of these, and one line in the registry.
@@ -32,6 +56,8 @@ export interface GatewayPlugin<K extends string = string, S extends GatewaySetti
   readonly settingsPrefix: string;
   /** How people write its name, for messages. */
   readonly label: string;
+  /** How a storefront offers it (GET /v1/gateways); absent: the storefront decides from the capabilities alone. */
+  readonly checkout?: GatewayCheckout;
   /** Whether the environment holds its live credentials (an unset `<PREFIX>_MODE` is then live). */
   hasCredentials(env: Env): boolean;
   /** Reads and checks its slice; throws SettingsError naming the setting. Live-mode refusals of its own settings belong here. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { GatewaysModule } from '../gateways/gateways.module';
 import { CustomerPageController } from './customer-page.controller';
 import { CatalogueController } from './catalogue.controller';
+import { GatewaysController } from './gateways.controller';
 import { CatalogueService } from './catalogue.service';
 import { GatewayWebhooksController } from './gateway-webhooks.controller';
 import { IdempotencyService } from './idempotency.service';
@@ -11,7 +12,7 @@ import { OrdersService } from './orders.service';
 
 @Module({
   imports: [GatewaysModule],
-  controllers: [OrdersController, CatalogueController, GatewayWebhooksController, CustomerPageController],
+  controllers: [OrdersController, CatalogueController, GatewaysController, GatewayWebhooksController, CustomerPageController],
   providers: [OrdersRepository, OrdersService, CatalogueService, IdempotencyService],
   exports: [OrdersRepository, OrdersService],
 })

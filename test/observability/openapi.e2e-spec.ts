@@ -13,6 +13,7 @@ const API_ROUTES = [
   // 5. catalogue
   'GET /v1/currencies',
   'GET /v1/payment-methods',
+  'GET /v1/gateways',
   // 6. gateway callbacks
   'POST /v1/webhooks/eccaex',
   'POST /v1/webhooks/cryptosteroid',
@@ -37,8 +38,8 @@ const API_ROUTES = [
   'GET /health/ready',
   'GET /metrics',
 ];
-const OPS_ROUTES = API_ROUTES.slice(8, 22);
-const STOREFRONT_ROUTES = API_ROUTES.slice(0, 5);
+const OPS_ROUTES = API_ROUTES.slice(9, 23);
+const STOREFRONT_ROUTES = API_ROUTES.slice(0, 6);
 const PUBLIC_ROUTES = ['POST /v1/webhooks/eccaex', 'POST /v1/webhooks/cryptosteroid', 'GET /v1/webhooks/smartwm/{order_id}', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';

@@ -111,7 +111,7 @@ describe('ops routes refuse storefront keys and missing keys', () => {
 
   it('storefront routes refuse a missing or unknown key (401) and take a storefront or ops key', async () => {
     const routes = (await operations()).filter((o) => o.role === 'storefront');
-    expect(routes.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /v1/orders', 'GET /v1/orders/{ref}', 'POST /v1/orders/{ref}/cancel', 'GET /v1/currencies', 'GET /v1/payment-methods']));
+    expect(routes.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /v1/orders', 'GET /v1/orders/{ref}', 'POST /v1/orders/{ref}/cancel', 'GET /v1/currencies', 'GET /v1/payment-methods', 'GET /v1/gateways']));
     const orders = Number((await ds.query(`SELECT count(*)::int AS n FROM orders`))[0].n);
     for (const op of routes) {
       const url = fill(op.path);

@@ -2,41 +2,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDevSecrets } from '../../config/dev-secrets';
-import { DEMO_KEYS, loadSettings, SettingsError } from '../../config/settings';
+import { DEMO_KEYS, loadSettings } from '../../config/settings';
+import { gatewaySlice } from '../gateway-plugin';
+import { gatewayPlugins } from '../gateways.registry';
+import { allLive, another, Env, expectRefused, LIVE_CORE, liveEnvOf, othersOff } from '../testing/env';
 
-type Env = Record<string, string | undefined>;
+const OWN = liveEnvOf('cryptosteroid');
+const MERCHANT = OWN.CRYPTOSTEROID_MERCHANT_ID!;
+const KEY = OWN.CRYPTOSTEROID_API_KEY!;
 
-const MERCHANT = '6f1c2a9e-4b7d-4c1e-9a3f-2d8e5b7c9a01';
-const KEY = 'cs_live_0123456789abcdef';
-
-/** Both gateways live, every rule passed; each test breaks one thing. */
-const LIVE: Env = {
-  ECCAEX_API_KEY: 'ek_live_0123456789abcdef',
-  ECCAEX_WEBHOOK_SECRET: 'whsk_live_0123456789abcdef',
-  STOREFRONT_API_KEYS: 'sk_store_live_0123456789',
-  OPS_API_KEYS: 'sk_ops_live_0123456789ab',
-  DATABASE_URL: 'postgres://payments@db.internal:5432/payments',
-  PUBLIC_BASE_URL: 'https://pay.shop.example',
-  CRYPTOSTEROID_API_KEY: KEY,
-  CRYPTOSTEROID_MERCHANT_ID: MERCHANT,
-};
-
-function expectRefused(env: Env, setting: string, reason?: RegExp): void {
-  let err: unknown;
-  try {
-    loadSettings(env);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(SettingsError);
-  const message = (err as SettingsError).message;
-  expect(message).toMatch(new RegExp(`^Invalid setting ${setting}: `));
-  expect(message).not.toContain('\n');
-  if (reason) expect(message).toMatch(reason);
-  for (const [name, value] of Object.entries(env)) {
-    if (/KEY|SECRET/.test(name) && value && value.length >= 8) expect([name, message.includes(value)]).toEqual([name, false]);
-  }
-}
+/** Every registered gateway live, every rule passed; each test breaks one thing. */
+const LIVE: Env = allLive();
+/** CryptoSteroid live, every other gateway off. */
+const CS_ONLY: Env = { ...LIVE_CORE, ...othersOff('cryptosteroid'), ...OWN };
+/** Another gateway in the sandbox (for the cases where CryptoSteroid is off, so the service still has one on). */
+const OTHER_SANDBOX: Env = { [another('cryptosteroid').mode]: 'sandbox' };
 
 describe('CRYPTOSTEROID_* settings', () => {
   it('defaults (nothing set): the sandbox at its own mount on this service, buyer pays the fee, 10 s per request, any source', () => {
@@ -64,9 +44,9 @@ describe('CRYPTOSTEROID_* settings', () => {
   });
 
   it.each<[string, Env, string]>([
-    ['production without credentials: off', { ECCAEX_MODE: 'sandbox', NODE_ENV: 'production' }, 'off'],
+    ['production without credentials: off', { ...OTHER_SANDBOX, NODE_ENV: 'production' }, 'off'],
     ['production with credentials: live', { ...LIVE, NODE_ENV: 'production' }, 'live'],
-    ['explicit off beside a live EccaEx', { ...LIVE, CRYPTOSTEROID_MODE: 'off', CRYPTOSTEROID_API_KEY: undefined, CRYPTOSTEROID_MERCHANT_ID: undefined }, 'off'],
+    ['explicit off beside the other gateways live', { ...LIVE, CRYPTOSTEROID_MODE: 'off', CRYPTOSTEROID_API_KEY: undefined, CRYPTOSTEROID_MERCHANT_ID: undefined }, 'off'],
     ['explicit sandbox with credentials: the sandbox', { CRYPTOSTEROID_MODE: 'sandbox', CRYPTOSTEROID_API_KEY: 'cs_sbx_mine_0123', CRYPTOSTEROID_MERCHANT_ID: MERCHANT }, 'sandbox'],
   ])('%s', (_name, env, mode) => {
     expect(loadSettings(env).cryptosteroid.mode).toBe(mode);
@@ -78,8 +58,10 @@ describe('CRYPTOSTEROID_* settings', () => {
     expect(s.warnings.join('\n')).toMatch(/^CRYPTOSTEROID_MODE=sandbox with NODE_ENV=production: .*\/sandbox\/cryptosteroid/m);
   });
 
-  it('CryptoSteroid alone is enough to start (EccaEx off)', () => {
-    expect(loadSettings({ ...LIVE, ECCAEX_MODE: 'off', ECCAEX_API_KEY: undefined, ECCAEX_WEBHOOK_SECRET: undefined }).cryptosteroid.mode).toBe('live');
+  it('CryptoSteroid alone is enough to start (every other gateway off)', () => {
+    const s = loadSettings(CS_ONLY);
+    expect(s.cryptosteroid.mode).toBe('live');
+    expect(gatewayPlugins().filter((p) => p.name !== 'cryptosteroid').map((p) => gatewaySlice(s, p.name)?.mode)).toEqual(gatewayPlugins().slice(1).map(() => 'off'));
   });
 
   it.each<[string, Env, string, RegExp]>([
@@ -128,7 +110,7 @@ describe('CRYPTOSTEROID_* settings', () => {
     });
 
     it('a live CryptoSteroid makes the service live: storefront keys and an https PUBLIC_BASE_URL are required', () => {
-      const csOnly: Env = { ...LIVE, ECCAEX_MODE: 'off', ECCAEX_API_KEY: undefined, ECCAEX_WEBHOOK_SECRET: undefined };
+      const csOnly = CS_ONLY;
       expectRefused({ ...csOnly, STOREFRONT_API_KEYS: undefined }, 'STOREFRONT_API_KEYS', /required in live mode/);
       expectRefused({ ...csOnly, PUBLIC_BASE_URL: 'http://pay.shop.example' }, 'PUBLIC_BASE_URL', /must be https/);
     });
@@ -159,11 +141,10 @@ describe('CRYPTOSTEROID_* settings', () => {
       expect([kept.csSandboxMerchantId, kept.csSandboxApiKey]).toEqual([first.merchantId, first.apiKey]);
     });
 
-    it('with only CryptoSteroid in the sandbox (EccaEx off), the storefront keys are generated too; EccaEx keys are not', () => {
-      const s = withDevSecrets(loadSettings({ DATA_DIR: dataDir(), ECCAEX_MODE: 'off' }));
+    it("with only CryptoSteroid in the sandbox (every other gateway off), the storefront keys are generated too; the other gateways' are not", () => {
+      const s = withDevSecrets(loadSettings({ DATA_DIR: dataDir(), ...othersOff('cryptosteroid') }));
       expect(s.storefrontApiKeys).toHaveLength(1);
-      expect(s.eccaex.apiKey).toBe('');
-      expect(s.eccaex.webhookSecrets).toEqual([]);
+      expect(s.generated).toEqual(['STOREFRONT_API_KEYS', 'OPS_API_KEYS']);
       expect(s.cryptosteroid.apiKey).toMatch(/^cs_sbx_/);
     });
 

@@ -6,12 +6,15 @@ import { CS_CALLBACK_ROUTE } from './cryptosteroid.callbacks';
 import { cryptosteroidHasCredentials, CryptosteroidSettings, loadCryptosteroidSettings } from './cryptosteroid.config';
 import { CryptosteroidGateway } from './cryptosteroid.gateway';
 import { CryptosteroidModule } from './cryptosteroid.module';
+import { CS_FIAT_CURRENCIES } from './cryptosteroid.types';
 
 /** CryptoSteroid as the service registers it (src/gateways/gateways.registry.ts). */
 export const CRYPTOSTEROID_PLUGIN: GatewayPlugin<'cryptosteroid', CryptosteroidSettings> = {
   name: 'cryptosteroid',
   settingsPrefix: 'CRYPTOSTEROID',
   label: 'CryptoSteroid',
+  // A coin named up front is used; none named, the buyer picks it on CryptoSteroid's page.
+  checkout: { title: 'Cryptocurrency', methodChoice: 'storefront', methodsByCurrency: false, orderCurrencies: CS_FIAT_CURRENCIES, optionLabel: 'Pay with a coin', methodNoun: 'coin' },
   hasCredentials: cryptosteroidHasCredentials,
   loadSettings: loadCryptosteroidSettings,
   callbackRoute: CS_CALLBACK_ROUTE,

@@ -12,6 +12,8 @@ export const ECCAEX_PLUGIN: GatewayPlugin<'eccaex', EccaexSettings> = {
   name: 'eccaex',
   settingsPrefix: 'ECCAEX',
   label: 'EccaEx',
+  // The bank is chosen on EccaEx's page; its methods (banks) are listed per currency.
+  checkout: { title: 'Card or bank transfer', methodChoice: 'gateway', methodsByCurrency: true, optionLabel: 'Pay in hryvnia' },
   hasCredentials: eccaexHasCredentials,
   loadSettings: loadEccaexSettings,
   callbackRoute: ECCAEX_CALLBACK_ROUTE,

@@ -13,6 +13,8 @@ export const SMARTWM_PLUGIN: GatewayPlugin<'smartwm', SmartwmSettings> = {
   name: 'smartwm',
   settingsPrefix: 'SMARTWM',
   label: 'SmartWM',
+  // The order names its method (payment_method is required); each method is in its own currency.
+  checkout: { title: 'Card or mobile money', methodChoice: 'storefront', methodsByCurrency: false },
   hasCredentials: smartwmHasCredentials,
   loadSettings: loadSmartwmSettings,
   get callbackRoute() {

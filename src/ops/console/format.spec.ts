@@ -1,4 +1,4 @@
-import { errorInWords, eventName, money, parseRoute, paymentFigures, query, statusName, when, whenShort } from './format';
+import { errorInWords, eventName, money, parseRoute, paymentFigures, providerChoices, providerName, query, setGateways, statusName, when, whenShort } from './format';
 
 describe('ops console formatting', () => {
   it('groups thousands and keeps every decimal the API gave, as strings', () => {
@@ -25,26 +25,41 @@ describe('ops console formatting', () => {
   });
 
   it('puts a resend cooldown in words, without the internal message', () => {
-    const text = errorInWords('Resend', { status: 429, code: 'WEBHOOK_RESEND_COOLDOWN', message: 'EccaexClient.resendInvoiceWebhook: 429', details: { retry_after_sec: 59.2 } });
+    const text = errorInWords('Resend', { status: 429, code: 'WEBHOOK_RESEND_COOLDOWN', message: 'AcmeGatewayClient.resendInvoiceWebhook: 429', details: { retry_after_sec: 59.2 } });
     expect(text).toBe('Resend: the gateway allows this only once in a while; try again in 60 seconds.');
-    expect(text).not.toMatch(/Eccaex|resendInvoiceWebhook/);
+    expect(text).not.toMatch(/AcmeGatewayClient|resendInvoiceWebhook/);
   });
 
-  it("names each gateway's figures, fee and net apart", () => {
-    const ecca = paymentFigures('eccaex', 'UAH', { method_code: 'monobank', amount_fiat: '1537.50', conversion_rate: '41.50', merchant_usdt: '36.30', adjusted: false });
-    expect(ecca.figures.map((f) => [f.label, f.value])).toEqual([
+  it("names the payment's figures by their keys, whichever gateway reports them, fee and net apart", () => {
+    const fiat = paymentFigures('UAH', { method_code: 'monobank', amount_fiat: '1537.50', conversion_rate: '41.50', merchant_usdt: '36.30', adjusted: false });
+    expect(fiat.figures.map((f) => [f.label, f.value])).toEqual([
       ['Method', 'monobank'],
       ['Customer pays', '1,537.50 UAH'],
       ['Conversion rate', '41.50 UAH per USDT'],
       ['Credited to the merchant (net)', '36.30 USDT'],
     ]);
-    const cs = paymentFigures('cryptosteroid', 'UAH', { method_code: 'USDT_TRC20', coin: 'USDT_TRC20', coin_amount: '36.5', coin_received: '36.5', coin_fee: '0.365', coin_net: '36.135', tx_hashes: ['abc'] });
-    expect(cs.figures.find((f) => f.kind === 'fee')?.value).toBe('0.365 USDT_TRC20');
-    expect(cs.figures.find((f) => f.kind === 'net')?.value).toBe('36.135 USDT_TRC20');
-    expect(cs.figures.map((f) => f.label)).toContain('Coin amount received');
-    expect(cs.other).toEqual([['tx hashes', 'abc']]);
-    const swm = paymentFigures('smartwm', 'UAH', { method_code: 'visamaster.uah', fee: '45.00', accrual_amount: '1455.00', accrual_currency: 'UAH', is_recalc: false });
-    expect(swm.figures.filter((f) => f.kind === 'fee' || f.kind === 'net').map((f) => f.value)).toEqual(['45.00 UAH', '1,455.00 UAH']);
+    const coins = paymentFigures('UAH', { method_code: 'USDT_TRC20', coin: 'USDT_TRC20', coin_amount: '36.5', coin_received: '36.5', coin_fee: '0.365', coin_net: '36.135', tx_hashes: ['abc'] });
+    expect(coins.figures.find((f) => f.kind === 'fee')?.value).toBe('0.365 USDT_TRC20');
+    expect(coins.figures.find((f) => f.kind === 'net')?.value).toBe('36.135 USDT_TRC20');
+    expect(coins.figures.map((f) => f.label)).toContain('Coin amount received');
+    expect(coins.other).toEqual([['tx hashes', 'abc']]);
+    const credit = paymentFigures('UAH', { method_code: 'visamaster.uah', fee: '45.00', accrual_amount: '1455.00', accrual_currency: 'UAH', is_recalc: false });
+    expect(credit.figures.filter((f) => f.kind === 'fee' || f.kind === 'net').map((f) => f.value)).toEqual(['45.00 UAH', '1,455.00 UAH']);
+  });
+
+  it('names gateways as GET /v1/gateways labels them, and offers those as the filter', () => {
+    setGateways([]);
+    expect(providerName('acme')).toBe('acme');
+    expect(providerChoices()).toEqual([]);
+    setGateways([{ provider: 'acme', label: 'Acme Pay' }, { provider: 'coinco', label: 'CoinCo' }]);
+    expect(providerName('acme')).toBe('Acme Pay');
+    expect(providerName('gone')).toBe('gone');
+    expect(providerName(null)).toBe('—');
+    expect(providerChoices()).toEqual(['acme', 'coinco']);
+    // A filter already in the address stays choosable (a gateway turned off still has orders).
+    expect(providerChoices('gone')).toEqual(['acme', 'coinco', 'gone']);
+    expect(providerChoices('acme')).toEqual(['acme', 'coinco']);
+    setGateways([]);
   });
 
   it('reads and writes hash routes', () => {

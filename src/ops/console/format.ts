@@ -8,10 +8,26 @@ export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'paid', 'failed', 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const FINAL_STATUSES: readonly string[] = ['paid', 'failed', 'expired', 'canceled'];
 
-export const PROVIDERS = ['eccaex', 'cryptosteroid', 'smartwm'] as const;
+/** A gateway as GET /v1/gateways answers it (the fields the console reads). */
+export interface GatewayInfo {
+  provider: string;
+  label: string;
+}
 
-const PROVIDER_NAMES: Record<string, string> = { eccaex: 'EccaEx', cryptosteroid: 'CryptoSteroid', smartwm: 'SmartWM' };
-export const providerName = (p: string | null | undefined): string => (p ? (PROVIDER_NAMES[p] ?? p) : '—');
+/** The service's gateways that are on, as it last said (the console names none itself). */
+let gateways: readonly GatewayInfo[] = [];
+export const setGateways = (list: readonly GatewayInfo[]): void => {
+  gateways = list;
+};
+
+/** The gateway filter's choices: the gateways that are on, and `current` (a filter already in the address) when it is not one of them. */
+export function providerChoices(current?: string | null): string[] {
+  const names = gateways.map((g) => g.provider);
+  return current && !names.includes(current) ? [...names, current] : names;
+}
+
+/** A gateway's name as people write it (its label), else the provider value as it came. */
+export const providerName = (p: string | null | undefined): string => (p ? (gateways.find((g) => g.provider === p)?.label ?? p) : '—');
 
 const STATUS_NAMES: Record<string, string> = {
   pending: 'Pending',
@@ -28,7 +44,7 @@ const STATUS_NAMES: Record<string, string> = {
   delivering: 'Delivering',
   delivered: 'Delivered',
   dead: 'Given up',
-  // withdrawals (the gateway's words; `completed` is EccaEx's other word for success)
+  // withdrawals (the gateway's words; `completed` is some gateways' word for success)
   success: 'Succeeded',
   completed: 'Completed',
   cancelled: 'Cancelled',
@@ -185,18 +201,19 @@ const SHOWN = new Set([
 ]);
 
 /**
- * Each gateway's own figures, named: EccaEx (fiat paid, conversion rate, USDT credited),
- * CryptoSteroid (coin amount asked and received, coin fee and net), SmartWM (fee and credited
- * amount). Neutral `expected`/`received`/`credited`/`fee` objects fill what a gateway lacks.
+ * The payment's figures, named by their keys whichever gateway reports them: fiat paid, conversion
+ * rate and USDT credited; coin amount asked and received, coin fee and net; fee and credited
+ * amount. Neutral `expected`/`received`/`credited`/`fee` objects fill what a gateway lacks; keys
+ * not named here are listed as the gateway gave them.
  */
-export function paymentFigures(provider: string, currency: string, p: Payment): { figures: PaymentFigure[]; other: Array<[string, string]> } {
+export function paymentFigures(currency: string, p: Payment): { figures: PaymentFigure[]; other: Array<[string, string]> } {
   const f: PaymentFigure[] = [];
   const add = (label: string, value: string | null, kind: PaymentFigure['kind'] = 'info') => {
     if (value !== null && value !== '—') f.push({ label, value, kind });
   };
   const method = str(p.method_code) ?? str(p.coin);
   add('Method', method);
-  const coin = str(p.coin) ?? (provider === 'cryptosteroid' ? method : null);
+  const coin = str(p.coin);
   // What the customer paid (or was asked to pay)
   if (str(p.amount_fiat)) add('Customer pays', amountOf(str(p.amount_fiat), currency), 'gross');
   if (str(p.coin_amount)) add('Coin amount asked', coinAmount(str(p.coin_amount), coin), 'gross');
@@ -206,7 +223,9 @@ export function paymentFigures(provider: string, currency: string, p: Payment): 
   const received = moneyObj(p.received);
   if (expected && !str(p.amount_fiat) && !str(p.coin_amount)) add('Asked', amountOf(expected.amount, expected.unit, 0), 'gross');
   if (received && !str(p.coin_received)) add('Received', amountOf(received.amount, received.unit, 0), 'gross');
-  add('Conversion rate', str(p.conversion_rate) ? `${str(p.conversion_rate)}${coin || provider === 'eccaex' ? ` ${currency} per ${coin ?? 'USDT'}` : ''}` : null, 'rate');
+  // The rate is fiat per unit of what the merchant is credited in: the coin, or USDT.
+  const per = coin ?? (str(p.merchant_usdt) ? 'USDT' : null);
+  add('Conversion rate', str(p.conversion_rate) ? `${str(p.conversion_rate)}${per ? ` ${currency} per ${per}` : ''}` : null, 'rate');
   // Fee and net, apart
   const accrualUnit = str(p.accrual_currency) ?? currency;
   const feeObj = moneyObj(p.fee);

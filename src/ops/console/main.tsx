@@ -2,8 +2,8 @@ import { render } from 'preact';
 import './console.css';
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { clearKey, currentKey, whenUnauthorized } from './api';
-import { parseRoute } from './format';
+import { api, clearKey, currentKey, whenUnauthorized } from './api';
+import { type GatewayInfo, parseRoute, setGateways } from './format';
 import { ConfirmHost } from './ui';
 import { LoginView } from './views/login';
 import { OrderView } from './views/order';
@@ -28,6 +28,22 @@ function App(): JSX.Element {
     });
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+
+  /** The gateways that are on (GET /v1/gateways), asked once per key before the first view: the console names none itself. */
+  const [gatewaysFor, setGatewaysFor] = useState<string | null>(null);
+  useEffect(() => {
+    if (key === null || gatewaysFor === key) return;
+    let live = true;
+    void api<{ data: GatewayInfo[] }>('GET', '/v1/gateways').then((r) => {
+      if (!live) return;
+      // Not answered: the views still work, naming gateways by their provider value.
+      if (r.ok && Array.isArray(r.data.data)) setGateways(r.data.data);
+      setGatewaysFor(key);
+    });
+    return () => {
+      live = false;
+    };
+  }, [key, gatewaysFor]);
 
   const route = parseRoute(hash);
   const section = route.path.startsWith('/withdrawals') ? 'withdrawals' : route.path.startsWith('/review') ? 'review' : 'orders';
@@ -64,6 +80,7 @@ function App(): JSX.Element {
       />
     );
   }
+  if (gatewaysFor !== key) return <p class="muted">Loading…</p>;
   const reload = () => setRound((n) => n + 1);
   const m = /^\/order\/(.+)$/.exec(route.path);
   // `key` on each view: a new route or a reload starts the view afresh (no stale answers drawn).

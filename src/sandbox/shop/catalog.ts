@@ -3,10 +3,10 @@ export interface Product {
   sku: string;
   name: string;
   blurb: string;
-  /** The shop's own price (EccaEx, SmartWM's hryvnia card). */
+  /** The shop's own price, for the ways to pay in its own currency. */
   amount: string;
   currency: string;
-  /** The same product in dollars, for the ways to pay that take USD (CryptoSteroid, SmartWM's dollar methods). */
+  /** The same product in dollars, for the ways to pay that take USD (a gateway that prices in dollars, a dollar method). */
   usd: string;
 }
 

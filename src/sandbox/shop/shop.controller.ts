@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { SETTINGS } from '../../config/settings.module';
 import { Settings } from '../../config/settings';
 import { Product, productBySku, TERMINAL } from './catalog';
-import { ApiMethod, GatewayGroup, payOptions, SHOP_GATEWAYS, ShopGateway } from './payment-options';
+import { ApiGateway, ApiMethod, defaultOption, GatewayGroup, GatewayOffer, orderCurrency, payOptions } from './payment-options';
 import { shopCheckoutPage, shopErrorPage, shopIndexPage, ShopOrderView, shopStatusPage } from './shop.html';
 import { ApiOrder, ApiReply, ShopStorefrontClient } from './storefront.client';
 
@@ -27,8 +27,9 @@ const customerOf = (v: string | undefined) => (v ?? '').trim() || 'demo_customer
 const decimalText = (v: unknown): v is string => typeof v === 'string' && /^\d+(\.\d+)?$/.test(v);
 
 /**
- * What the buyer paid, where the gateway reports it: EccaEx's `amount_fiat` (the order's amount
- * plus the commission the buyer paid); CryptoSteroid's coin amount received, in the coin.
+ * What the buyer paid, where the gateway reports it: the Order's `payment.amount_fiat` (docs/api.md
+ * section 3.6: the order's amount plus the commission the buyer paid, in the order's currency);
+ * else the coin amount received, in the coin, for a gateway that reports one.
  */
 export function paidFigures(o: ApiOrder): { paid: string; currency: string; commission: string | null } | null {
   const p = o.payment;
@@ -43,7 +44,8 @@ export function paidFigures(o: ApiOrder): { paid: string; currency: string; comm
 
 /**
  * The demo checkout (sandbox mode only): a product page; a checkout page offering the ways to pay
- * that the service has on (it asks GET /v1/payment-methods?provider=… for each gateway); Buy
+ * that the service has on (it asks GET /v1/gateways, then GET /v1/payment-methods?provider=… for
+ * each gateway, and names none itself); Buy
  * creates the order through the service's storefront API (POST /v1/orders, over HTTP, with a
  * storefront key kept on the server) and sends the browser to the payment link; success and fail
  * pages follow the order's status until it is final.
@@ -65,15 +67,24 @@ export class ShopController {
     ShopController.html(reply, 200, shopIndexPage('demo_customer'));
   }
 
-  /** What each gateway that is on offers for the product. */
-  private async options(req: FastifyRequest, product: Product): Promise<GatewayGroup[]> {
+  /** Each gateway that is on, with what it lists for the product (a gateway that cannot say right now is left out). */
+  private async offers(req: FastifyRequest, product: Product): Promise<GatewayOffer[]> {
     const base = this.api.selfBaseUrl(req);
-    const lists = await Promise.all(
-      SHOP_GATEWAYS.map(async (g) => [g, await this.api.paymentMethods<ApiMethod>(base, g, g === 'eccaex' ? product.currency : undefined)] as const),
+    const gateways = (await this.api.gateways<ApiGateway>(base)) ?? [];
+    const offers = await Promise.all(
+      gateways.map(async (gateway) => {
+        const currency = gateway.checkout.methods_by_currency ? orderCurrency(product, gateway) : undefined;
+        const methods = await this.api.paymentMethods<ApiMethod>(base, gateway.provider, currency);
+        return methods === undefined ? null : { gateway, methods };
+      }),
     );
-    const methods: Partial<Record<ShopGateway, ApiMethod[] | null>> = {};
-    for (const [g, list] of lists) if (list !== undefined) methods[g] = list;
-    return payOptions(product, methods);
+    return offers.filter((o): o is GatewayOffer => o !== null);
+  }
+
+  /** What each gateway that is on offers for the product. */
+  private async options(req: FastifyRequest, product: Product): Promise<{ groups: GatewayGroup[]; offers: GatewayOffer[] }> {
+    const offers = await this.offers(req, product);
+    return { groups: payOptions(product, offers), offers };
   }
 
   /** The product page's Buy: the ways to pay this product, as the service's gateways offer them. */
@@ -84,11 +95,11 @@ export class ShopController {
       ShopController.html(reply, 400, shopErrorPage('Unknown product', 'That product is not in the shop. Pick one from the product page.'));
       return;
     }
-    const groups = await this.options(req, product);
+    const { groups } = await this.options(req, product);
     ShopController.html(reply, 200, shopCheckoutPage(product, customerOf(customer), groups));
   }
 
-  /** Form post from the checkout page: `sku`, `customer_id`, `pay` (a way to pay it offered; default the EccaEx page). */
+  /** Form post from the checkout page: `sku`, `customer_id`, `pay` (a way to pay it offered; default the default gateway's first). */
   @Post('buy')
   async buy(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const product = productBySku(firstString(body, 'sku'));
@@ -97,8 +108,9 @@ export class ShopController {
       return;
     }
     const customerId = customerOf(firstString(body, 'customer_id'));
-    const pay = firstString(body, 'pay') ?? 'eccaex';
-    const option = (await this.options(req, product)).flatMap((g) => g.options).find((o) => o.value === pay);
+    const pay = firstString(body, 'pay');
+    const { groups, offers } = await this.options(req, product);
+    const option = pay === undefined ? defaultOption(groups, offers) : groups.flatMap((g) => g.options).find((o) => o.value === pay);
     if (!option) {
       ShopController.html(reply, 400, shopErrorPage('That way to pay is not offered', 'The payment option you picked is not available for this product right now. Go back and pick another.'));
       return;
@@ -141,10 +153,10 @@ export class ShopController {
   }
 
   /** A method's name as its gateway lists it (the order carries the code only). */
-  private async methodName(req: FastifyRequest, o: ApiOrder): Promise<string | null> {
+  private async methodName(base: string, o: ApiOrder, gateway: ApiGateway | undefined): Promise<string | null> {
     const code = o.payment?.method_code;
     if (!code) return null;
-    const list = await this.api.paymentMethods<ApiMethod>(this.api.selfBaseUrl(req), o.provider, o.provider === 'eccaex' ? o.currency : undefined);
+    const list = await this.api.paymentMethods<ApiMethod>(base, o.provider, gateway?.checkout.methods_by_currency ? o.currency : undefined);
     return list?.find((m) => m.method_code === code)?.name ?? code;
   }
 
@@ -158,6 +170,8 @@ export class ShopController {
       return { ok: false, status: 404, problem: { code: 'ORDER_NOT_FOUND', message: 'Order not found.', details: {}, requestId: null } };
     }
     const figures = o.status === 'paid' ? paidFigures(o) : null;
+    const base = this.api.selfBaseUrl(req);
+    const gateway = (await this.api.gateways<ApiGateway>(base))?.find((g) => g.provider === o.provider);
     return {
       ok: true,
       status: 200,
@@ -166,12 +180,13 @@ export class ShopController {
         status: o.status,
         terminal: TERMINAL.has(o.status),
         provider: o.provider,
+        provider_label: gateway?.label ?? o.provider,
         amount: o.amount,
         currency: o.currency,
         description: o.description,
         paid_at: o.paid_at,
         method: o.payment?.method_code ?? null,
-        method_name: await this.methodName(req, o),
+        method_name: await this.methodName(base, o, gateway),
         amount_paid: figures?.paid ?? null,
         paid_currency: figures?.currency ?? null,
         commission: figures?.commission ?? null,

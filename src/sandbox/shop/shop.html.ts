@@ -158,6 +158,8 @@ export interface ShopOrderView {
   status: string;
   terminal: boolean;
   provider: string;
+  /** How people write the gateway's name (GET /v1/gateways `label`; else the provider value). */
+  provider_label: string;
   amount: string;
   currency: string;
   description: string | null;
@@ -212,12 +214,10 @@ const POLL = `
   if(root.getAttribute('data-final')!=='true')poll();
 })();`;
 
-const GATEWAY_NAMES: Record<string, string> = { eccaex: 'EccaEx', cryptosteroid: 'CryptoSteroid', smartwm: 'SmartWM' };
-
 /** The receipt's rows once the order is paid: how, what the buyer paid with the commission, when. */
 function paidRows(view: ShopOrderView): string {
   const rows: string[] = [];
-  if (view.method_name) rows.push(`<div><dt>${view.status === 'paid' ? 'Paid with' : 'Payment method'}</dt><dd>${escapeHtml(view.method_name)} (${escapeHtml(GATEWAY_NAMES[view.provider] ?? view.provider)})</dd></div>`);
+  if (view.method_name) rows.push(`<div><dt>${view.status === 'paid' ? 'Paid with' : 'Payment method'}</dt><dd>${escapeHtml(view.method_name)} (${escapeHtml(view.provider_label)})</dd></div>`);
   if (view.status === 'paid' && view.amount_paid) {
     const extra = view.commission ? ` <span class="muted">(incl. ${escapeHtml(money(view.commission, view.currency))} commission)</span>` : '';
     rows.push(`<div><dt>You paid</dt><dd class="money" id="amount-paid">${escapeHtml(money(view.amount_paid, view.paid_currency ?? view.currency))}${extra}</dd></div>`);

@@ -60,6 +60,12 @@ export class ShopStorefrontClient {
     return `http://${host}:${socket.localPort ?? this.settings.port}`;
   }
 
+  /** The gateways that are on, with how to offer each (GET /v1/gateways); undefined when the service cannot say right now. */
+  async gateways<T>(base: string): Promise<T[] | undefined> {
+    const r = await this.call<{ data: T[] }>(base, 'GET', '/v1/gateways');
+    return r.ok && Array.isArray(r.data.data) ? r.data.data : undefined;
+  }
+
   /**
    * What a gateway that is on offers (GET /v1/payment-methods?provider=…): its methods, or null
    * when it is on but publishes no list (400 NOT_SUPPORTED); undefined when the service says it is

@@ -42,7 +42,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
-/** The gateway's webhook history, when the gateway keeps one (EccaEx); else why not. */
+/** The gateway's webhook history, when the gateway keeps one; else why not. */
 interface GatewayHistory {
   events?: Array<{
     event_type: string;
@@ -404,7 +404,7 @@ function PaymentCard({ o }: { o: Order }): JSX.Element {
       </Section>
     );
   }
-  const { figures, other } = paymentFigures(o.provider, o.currency, p);
+  const { figures, other } = paymentFigures(o.currency, p);
   return (
     <Section id="payment" title={title}>
       {!settled ? (

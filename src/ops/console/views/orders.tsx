@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Order, type Page } from '../api';
-import { type ApiErrorShape, amountOf, exceptionName, ORDER_STATUSES, plural, PROVIDERS, providerName, query, statusName } from '../format';
+import { type ApiErrorShape, amountOf, exceptionName, ORDER_STATUSES, plural, providerChoices, providerName, query, statusName } from '../format';
 import { Badge, Cell, ErrorBox, Heading, Table, Time } from '../ui';
 
 /** The filters of GET /v1/orders the console offers; `q` matches an id, external_id or customer_id exactly. */
@@ -102,7 +102,7 @@ export function OrdersView({ params }: { params: Record<string, string> }): JSX.
           <label for="provider">Gateway</label>
           <select id="provider" name="provider" value={form.provider} onChange={set('provider')}>
             <option value="">any gateway</option>
-            {PROVIDERS.map((p) => (
+            {providerChoices(form.provider).map((p) => (
               <option value={p}>{providerName(p)}</option>
             ))}
           </select>

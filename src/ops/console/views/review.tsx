@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Order, type OrderEvent, type Page } from '../api';
-import { type ApiErrorShape, amountOf, exceptionHelp, exceptionName, plural, PROVIDERS, providerName, query, statusName } from '../format';
+import { type ApiErrorShape, amountOf, exceptionHelp, exceptionName, plural, providerChoices, providerName, query, statusName } from '../format';
 import { ActionButton, Badge, Cell, confirmFirst, ErrorBox, Heading, OkBox, setFlash, Table, takeFlash, Time } from '../ui';
 import { GatewaySaid } from './order';
 
@@ -77,7 +77,7 @@ export function ReviewView({ params, reload }: { params: Record<string, string>;
           <label for="review-provider">Gateway</label>
           <select id="review-provider" name="provider" value={provider}>
             <option value="">any gateway</option>
-            {PROVIDERS.map((p) => (
+            {providerChoices(provider).map((p) => (
               <option value={p}>{providerName(p)}</option>
             ))}
           </select>

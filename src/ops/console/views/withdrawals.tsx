@@ -4,7 +4,7 @@ import { api, type Page, type Withdrawal } from '../api';
 import { type ApiErrorShape, amountOf, plural, query, statusName } from '../format';
 import { ActionButton, Badge, Cell, ErrorBox, Heading, OkBox, setFlash, Table, takeFlash, Time } from '../ui';
 
-/** The gateway's withdrawal statuses (EccaEx); `success` also matches `completed`, its other word for it. */
+/** The gateway's withdrawal statuses; `success` also matches `completed`, some gateways' word for it. */
 const STATUS_CHOICES: Array<[string, string]> = [
   ['', 'any status'],
   ['pending', 'Pending'],
@@ -114,7 +114,7 @@ export function WithdrawalsView({ params, reload }: { params: Record<string, str
                     <Cell label="Status">
                       {/* The gateway's own word, so "success" and "completed" stay tellable apart. */}
                       <Badge status={w.status} label={statusName(w.status)} />
-                      {w.status === 'completed' ? <span class="muted small"> (EccaEx's other word for success)</span> : null}
+                      {w.status === 'completed' ? <span class="muted small"> (some gateways' word for success)</span> : null}
                       {w.substatus ? <span class="muted small"> {w.substatus}</span> : null}
                     </Cell>
                     <Cell label="Address" class="mono">
