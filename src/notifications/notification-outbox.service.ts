@@ -4,14 +4,13 @@ import { EntityManager } from 'typeorm';
 import { SqlPart } from '../database/sql';
 import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
 import { toOrderOutput } from '../orders/outputs/order.output';
-import { JobsService } from '../jobs/jobs.service';
 import { NotificationType, notificationTypeOf } from './notification-policy';
-import { NOTIFICATION_QUEUE, NotificationSender } from './notification-sender.service';
+import { NotificationSender } from './notification-sender.service';
 import { NotificationsRepository } from './notifications.repository';
 
 /**
- * The outbox: every order change that merits a notification writes it, and the job that
- * delivers it, in the change's own transaction. A change that rolls back leaves nothing.
+ * The outbox: every order change that merits a notification writes it in the change's own
+ * transaction (a change that rolls back leaves nothing); once committed, the sender delivers it.
  */
 @Injectable()
 export class NotificationOutbox implements OnModuleInit {
@@ -20,7 +19,6 @@ export class NotificationOutbox implements OnModuleInit {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly repo: NotificationsRepository,
-    private readonly jobs: JobsService,
     private readonly sender: NotificationSender,
   ) {}
 
@@ -29,6 +27,7 @@ export class NotificationOutbox implements OnModuleInit {
     this.orders.onChange(
       (m, change) => this.write(m, change),
       (change) => this.plan(change),
+      (change) => this.committed(change),
     );
   }
 
@@ -47,38 +46,31 @@ export class NotificationOutbox implements OnModuleInit {
 
   /**
    * The same rows as `write`, as parts of the change's one statement (OrdersRepository.applyOptimistic):
-   * each notification is inserted only if its event was, and its job only if the row was new.
+   * each notification is inserted only if its event was. No job per row: once the change is
+   * committed the sender's pump takes the due rows (`committed`), and the sweeper any row a
+   * crash left behind.
    */
   async plan(change: AppliedChange): Promise<SqlPart[]> {
-    const parts: SqlPart[] = [];
-    for (const d of this.drafts(change)) {
-      const id = randomUUID();
-      const name = `notif${parts.length}`;
-      parts.push({
-        name,
-        sql: `INSERT INTO notifications (id, order_id, event_id, type, payload, body, status, next_attempt_at, retry_until)
-              SELECT $1::uuid, $2::uuid, $3::uuid, $4::varchar, $5::jsonb, $6::text, 'pending', now(), now() + make_interval(secs => $7::float8)
-              WHERE EXISTS (SELECT 1 FROM ev WHERE ev.id = $3::uuid)
-              ON CONFLICT (order_id, event_id) DO NOTHING RETURNING id`,
-        values: [id, change.order.id, d.event_id, d.type, d.body, d.body, this.sender.retryWindowS],
-      });
-      // Before the queue exists (start-up), the start-up sweep sends the job instead.
-      if (!this.sender.canEnqueue) continue;
-      const job = await this.jobs.jobCte(NOTIFICATION_QUEUE, { id }, { when: `EXISTS (SELECT 1 FROM ${name})` });
-      if (!job) throw new Error('pg-boss insert statement not of the expected shape; use the locking path');
-      parts.push({ name: `${name}job`, sql: job.text, values: job.values });
-    }
-    return parts;
+    return this.drafts(change).map((d, i) => ({
+      name: `notif${i}`,
+      sql: `INSERT INTO notifications (id, order_id, event_id, type, payload, body, status, next_attempt_at, retry_until)
+            SELECT $1::uuid, $2::uuid, $3::uuid, $4::varchar, $5::jsonb, $6::text, 'pending', now(), now() + make_interval(secs => $7::float8)
+            WHERE EXISTS (SELECT 1 FROM ev WHERE ev.id = $3::uuid)
+            ON CONFLICT (order_id, event_id) DO NOTHING RETURNING id`,
+      values: [randomUUID(), change.order.id, d.event_id, d.type, d.body, d.body, this.sender.retryWindowS],
+    }));
   }
 
   /** Runs inside the change's transaction (the locking path): only `m` may touch the database here. */
   async write(m: EntityManager, change: AppliedChange): Promise<void> {
     for (const d of this.drafts(change)) {
       const id = await this.repo.insert(m, { order_id: change.order.id, ...d, retryWindowS: this.sender.retryWindowS });
-      if (!id) continue;
-      // Before the queue exists (start-up), the start-up sweep sends the job instead.
-      if (this.sender.canEnqueue) await this.jobs.send(NOTIFICATION_QUEUE, { id }, {}, m);
-      this.log.debug(`order ${change.order.id}: ${d.type} notification ${id} queued`);
+      if (id) this.log.debug(`order ${change.order.id}: ${d.type} notification ${id} queued`);
     }
+  }
+
+  /** The change is committed: if it merited a notification, the sender delivers the due rows now. */
+  private committed(change: AppliedChange): void {
+    if (change.events.some((e) => notificationTypeOf(e))) this.sender.kick();
   }
 }

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Agent, request } from 'undici';
 import { ApiError } from '../common/api-error';
 import { SETTINGS } from '../config/settings.module';
 import { Settings } from '../config/settings';
@@ -23,6 +24,9 @@ const SWEEP_QUEUE_SPEC = { name: NOTIFICATION_SWEEP_QUEUE, retryLimit: 0, retryD
 const SWEEP_GRACE_S = 30;
 const SWEEP_BATCH = 500;
 const ERROR_SNIPPET = 200;
+/** The pump: rows claimed per round, and rounds at most in flight at once in this process. */
+const PUMP_BATCH = 16;
+const PUMP_LANES = 2;
 
 interface AttemptResult {
   outcome: AttemptOutcome;
@@ -32,17 +36,26 @@ interface AttemptResult {
 }
 
 /**
- * Delivers outbox rows to MERCHANT_WEBHOOK_URL, signed per Standard Webhooks, at least once:
- * a pg-boss job per attempt (sent in the transaction that makes it due), a claim on the row so
- * one replica makes each attempt, and a once-a-minute sweeper for lost jobs and dead claimers.
+ * Delivers outbox rows to MERCHANT_WEBHOOK_URL, signed per Standard Webhooks, at least once. A
+ * new row is delivered by the pump of the process that committed it (`kick`: it claims the due
+ * rows, oldest first, a batch at a time, and settles the delivered ones in one statement); a
+ * retry is a pg-boss job with its own start time; a claim on the row makes one replica make each
+ * attempt; a once-a-minute sweeper sends a job for a row nobody took (the writer crashed before
+ * its pump ran) and for a dead claimer's row.
  */
 @Injectable()
-export class NotificationSender implements OnApplicationBootstrap {
+export class NotificationSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('Notifications');
   /** Multiplier of every retry delay and of the retry window (NOTIFICATION_RETRY_SCALE). */
   readonly scale = retryScaleFrom();
   readonly enabled: boolean;
   private queueReady = false;
+  /** Keep-alive connections to the merchant's endpoint. */
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: PUMP_BATCH * PUMP_LANES });
+  private pumping = false;
+  private readonly lanes = new Set<Promise<void>>();
+  private kicked = false;
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -68,19 +81,74 @@ export class NotificationSender implements OnApplicationBootstrap {
     await this.jobs.defineQueue(SWEEP_QUEUE_SPEC);
     this.queueReady = true;
     if (!this.enabled) return;
+    this.pumping = true;
     // Batches of 16, as the callback queue: pg-boss's fetch sorts the whole backlog each time.
     // The batch's rows are claimed in one statement; each attempt is settled in one statement.
     await this.jobs.work<{ id: string }>(NOTIFICATION_QUEUE, { batchSize: 16, workers: 2 }, async (jobs) => {
-      const claimed = await this.repo.claimMany([...new Set(jobs.map((j) => j.data.id))], DELIVERY_LEASE_S);
-      const results = await Promise.allSettled(claimed.map((c) => this.attempt(c)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      await this.deliver(await this.repo.claimMany([...new Set(jobs.map((j) => j.data.id))], DELIVERY_LEASE_S));
     });
     await this.jobs.work(NOTIFICATION_SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
       await this.sweep();
     });
     await this.jobs.schedule(NOTIFICATION_SWEEP_QUEUE, '* * * * *');
     await this.sweep(0).catch((err: Error) => this.log.warn(`start-up sweep failed: ${err.message}`));
+    this.kick();
+  }
+
+  /** Lets the rounds in flight finish (each attempt has its deadline), then closes the connections. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.lanes]);
+    await this.agent.close().catch(() => undefined);
+  }
+
+  /**
+   * Rows are due now (a change that merits a notification was committed): the pump delivers them.
+   * A kick while every lane is busy is not lost: a lane goes round again until a claim comes back
+   * empty with no kick since it began.
+   */
+  kick(): void {
+    if (!this.pumping || this.stopping) return;
+    this.kicked = true;
+    if (this.lanes.size >= PUMP_LANES) return;
+    const lane = this.pump().finally(() => this.lanes.delete(lane));
+    this.lanes.add(lane);
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        this.kicked = false;
+        const claimed = await this.repo.claimDue(PUMP_BATCH, DELIVERY_LEASE_S);
+        if (claimed.length) await this.deliver(claimed);
+        else if (!this.kicked) return;
+      }
+    } catch (err) {
+      this.log.warn(`delivery round failed: ${(err as Error).message}; the rows it held are retried once their lease is over (sweeper)`);
+    }
+  }
+
+  /**
+   * One attempt of each row this worker claimed (due, and no one else holds it): POST them
+   * together, settle the delivered ones in one statement and each other one with its next try.
+   */
+  private async deliver(claimed: ClaimedNotification[]): Promise<void> {
+    if (!claimed.length) return;
+    const results = await Promise.all(claimed.map(async (c) => ({ c, r: await this.post(c) })));
+    const delivered = results.filter((x) => x.r.outcome === 'delivered');
+    if (delivered.length) {
+      const settled = await this.repo.settleDelivered(
+        delivered.map(({ c, r }) => ({ id: c.id, tryNumber: c.attempts, statusCode: r.statusCode ?? 200, durationMs: r.durationMs })),
+      );
+      for (const { c, r } of delivered) {
+        this.metrics?.notificationSent();
+        if (settled.has(c.id)) this.log.log(`notification ${c.id} try ${c.attempts}: delivered (HTTP ${r.statusCode}, ${r.durationMs} ms)`);
+        else this.log.warn(`notification ${c.id} try ${c.attempts}: delivered, but someone else had settled it meanwhile`);
+      }
+    }
+    const others = await Promise.allSettled(results.filter((x) => x.r.outcome !== 'delivered').map(({ c, r }) => this.settleFailed(c, r)));
+    const failed = others.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Sends a fresh job for every notification whose job got lost or whose claimer died. */
@@ -91,10 +159,9 @@ export class NotificationSender implements OnApplicationBootstrap {
     return ids.length;
   }
 
-  /** One attempt of a row this worker claimed (claimMany: due, and no one else holds it): POST, then record and settle it (and arm the next try) in one statement. */
-  private async attempt(claimed: ClaimedNotification): Promise<void> {
+  /** A failed attempt (not a 2xx): record and settle it, and arm the next try, in one statement. */
+  private async settleFailed(claimed: ClaimedNotification, result: AttemptResult): Promise<void> {
     const id = claimed.id;
-    const result = await this.post(claimed);
     const retryInS = retryDelaySeconds(claimed.attempts - claimed.armed_attempts, this.scale);
     const job = await this.jobs.jobCte(NOTIFICATION_QUEUE, { id }, { when: `EXISTS (SELECT 1 FROM f WHERE f.status = 'pending')`, send: { startAfter: `${retryInS.toFixed(3)} seconds` } });
     const attempt = { id, tryNumber: claimed.attempts, outcome: result.outcome, retryInS, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
@@ -110,11 +177,9 @@ export class NotificationSender implements OnApplicationBootstrap {
       if (row?.status === 'pending') await this.jobs.send(NOTIFICATION_QUEUE, { id }, { startAfter: `${retryInS.toFixed(3)} seconds` }, m);
       return row;
     });
-    if (result.outcome === 'delivered') this.metrics?.notificationSent();
-    else this.metrics?.notificationFailed();
+    this.metrics?.notificationFailed();
     const what = `notification ${id} try ${claimed.attempts}`;
     if (!settled) this.log.warn(`${what}: ${result.outcome}, but its claim had expired; left to the current claimer`);
-    else if (settled.status === 'delivered') this.log.log(`${what}: delivered (HTTP ${result.statusCode}, ${result.durationMs} ms)`);
     else if (settled.status === 'pending') this.log.warn(`${what} failed (${result.error}); next try in ${Number(retryInS.toFixed(3))} s`);
     else this.log.warn(`${what} failed (${result.error}); ${settled.status === 'abandoned' ? 'the receiver is gone, no more retries' : 'retry window over, left failed'}`);
   }
@@ -130,10 +195,10 @@ export class NotificationSender implements OnApplicationBootstrap {
       durationMs: Date.now() - started,
     });
     try {
-      const res = await fetch(this.settings.merchantWebhookUrl!, {
+      const res = await request(this.settings.merchantWebhookUrl!, {
         method: 'POST',
         body: n.body,
-        redirect: 'manual',
+        dispatcher: this.agent,
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
         headers: {
           'content-type': 'application/json',
@@ -143,10 +208,10 @@ export class NotificationSender implements OnApplicationBootstrap {
           'webhook-signature': signStandardWebhook(this.settings.merchantWebhookSecret!, n.id, timestamp, n.body),
         },
       });
-      const text = await readSnippet(res);
-      if (res.status >= 200 && res.status < 300) return done('delivered', res.status, null);
-      if (res.status === 410) return done('gone', 410, 'receiver answered 410 Gone; retries stopped');
-      return done('retry', res.status, `receiver answered HTTP ${res.status}${text ? `: ${text}` : ''}`);
+      const text = await readSnippet(res.body);
+      if (res.statusCode >= 200 && res.statusCode < 300) return done('delivered', res.statusCode, null);
+      if (res.statusCode === 410) return done('gone', 410, 'receiver answered 410 Gone; retries stopped');
+      return done('retry', res.statusCode, `receiver answered HTTP ${res.statusCode}${text ? `: ${text}` : ''}`);
     } catch (err) {
       return done('retry', null, describeFetchError(err));
     }
@@ -172,29 +237,25 @@ export class NotificationSender implements OnApplicationBootstrap {
 }
 
 /** Up to a few hundred characters of the reply (for ops), then the rest is dropped unread. */
-async function readSnippet(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+async function readSnippet(body: AsyncIterable<Buffer> & { destroy?: () => void }): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
   try {
-    while (size < ERROR_SNIPPET * 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= ERROR_SNIPPET * 4) break; // leaving the loop destroys the stream
     }
   } catch {
     /* a broken reply body does not change the status it came with */
-  } finally {
-    await reader.cancel().catch(() => undefined);
   }
   return Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, ERROR_SNIPPET);
 }
 
 function describeFetchError(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const e = err as Error & { code?: unknown; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no reply within ${DELIVERY_TIMEOUT_MS / 1000} s`;
-  const cause = e?.cause?.code ?? e?.cause?.message;
+  const own = typeof e?.code === 'string' && !e.code.startsWith('UND_ERR') ? e.code : undefined;
+  const cause = e?.cause?.code ?? own ?? e?.cause?.message;
   return `request failed: ${cause ?? e?.message ?? String(err)}`;
 }

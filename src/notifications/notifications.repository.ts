@@ -92,6 +92,50 @@ export class NotificationsRepository {
   }
 
   /**
+   * Takes up to `limit` due notifications (oldest first) for one attempt each, skipping rows
+   * another claimer has locked: what the sender's pump delivers. Due as in claimMany.
+   */
+  async claimDue(limit: number, leaseS: number): Promise<ClaimedNotification[]> {
+    return rowsOf<ClaimedNotification>(
+      await this.ds.query(
+        `UPDATE notifications n
+            SET status = 'delivering', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+          WHERE n.id IN (SELECT id FROM notifications
+                          WHERE status IN ('pending','delivering') AND next_attempt_at <= now()
+                          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+            AND n.status IN ('pending','delivering') AND n.next_attempt_at <= now()
+          RETURNING n.id, n.body, n.attempts, n.armed_attempts`,
+        [limit, leaseS],
+      ),
+    );
+  }
+
+  /**
+   * Settles delivered attempts (2xx) in one statement: each attempt recorded, each row
+   * delivered (a 2xx is kept even when the claim was lost meanwhile, as in finish). The ids settled.
+   */
+  async settleDelivered(attempts: Array<{ id: string; tryNumber: number; statusCode: number; durationMs: number }>): Promise<Set<string>> {
+    if (!attempts.length) return new Set();
+    const rows = rowsOf<{ id: string }>(
+      await this.ds.query(
+        `WITH d AS (
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[]) AS d(id, try_number, http_status, duration_ms)
+         ), a AS (
+           INSERT INTO notification_attempts (notification_id, try_number, http_status, error, duration_ms)
+           SELECT id, try_number, http_status, NULL, duration_ms FROM d ON CONFLICT (notification_id, try_number) DO NOTHING
+         )
+         UPDATE notifications n
+            SET status = 'delivered', next_attempt_at = NULL, delivered_at = now(), last_status_code = d.http_status, last_error = NULL, updated_at = now()
+           FROM d
+          WHERE n.id = d.id AND n.status IN ('pending','delivering')
+          RETURNING n.id`,
+        [attempts.map((a) => a.id), attempts.map((a) => a.tryNumber), attempts.map((a) => a.statusCode), attempts.map((a) => a.durationMs)],
+      ),
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
    * recordAttempt + finish (+ the next attempt's job when the row goes back to pending) as ONE
    * statement: `job` from JobsService.jobCte with `when` over `f`. Null when this claimer no
    * longer holds the row (nothing settled; the attempt is still recorded).

@@ -33,6 +33,9 @@ export type ChangePlanner = (change: AppliedChange, source: EventSource) => Prom
 /** Runs inside the same transaction as an order change (the outbox hooks in here). */
 export type ChangeListener = (manager: EntityManager, change: AppliedChange, source: EventSource) => Promise<void>;
 
+/** Told once a change is committed (never for one that rolled back); must not throw. */
+export type CommitListener = (change: AppliedChange, source: EventSource) => void;
+
 export type NewOrder = Pick<
   OrderEntity,
   'external_id' | 'provider' | 'amount' | 'currency' | 'customer_id' | 'description' | 'metadata' | 'success_url' | 'fail_url' | 'payment_method'
@@ -41,16 +44,19 @@ export type NewOrder = Pick<
 @Injectable()
 export class OrdersRepository {
   private readonly log = new Logger('Orders');
-  private readonly listeners: Array<{ write: ChangeListener; plan: ChangePlanner }> = [];
+  private readonly listeners: Array<{ write: ChangeListener; plan: ChangePlanner; committed?: CommitListener }> = [];
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  /** A listener writes in the locking path's transaction, and plans the same rows for the one-statement path. */
-  onChange(write: ChangeListener, plan: ChangePlanner): void {
-    this.listeners.push({ write, plan });
+  /**
+   * A listener writes in the locking path's transaction, and plans the same rows for the
+   * one-statement path; `committed` hears of the change once it is committed (either path).
+   */
+  onChange(write: ChangeListener, plan: ChangePlanner, committed?: CommitListener): void {
+    this.listeners.push({ write, plan, committed });
   }
 
   /** By id (a UUID) or else by external_id, in one indexed query (plain SQL: the hot read path). */
@@ -248,6 +254,15 @@ export class OrdersRepository {
   /** Counted and logged once committed (a rolled-back change never happened); events are only the ones inserted. */
   private committed(applied: AppliedChange, source: EventSource): void {
     for (const e of applied.events) if (e.type === 'order.status_changed' && e.to_status) this.metrics?.orderTransition(e.from_status, e.to_status, source);
+    if (applied.events.length) {
+      for (const l of this.listeners) {
+        try {
+          l.committed?.(applied, source);
+        } catch (err) {
+          this.log.warn(`order ${applied.order.id}: a commit listener failed: ${(err as Error).message}`);
+        }
+      }
+    }
     const rejected = applied.decision.rejected;
     if (!rejected) return;
     const o = applied.order;
