@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
 
-const PGBOSS_SCHEMA = 'pgboss';
+export const PGBOSS_SCHEMA = 'pgboss';
 /**
  * pg-boss 11 and later cannot migrate pg-boss 10's schema (version 24): at start-up it is set
  * aside under this name, and each queue takes over its jobs still to run when it is defined.

@@ -3,7 +3,8 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { NotificationSender } from '../../src/notifications/notification-sender.service';
+import { NOTIFICATION_QUEUE, NotificationSender } from '../../src/notifications/notification-sender.service';
+import { PGBOSS_SCHEMA } from '../../src/jobs/jobs.service';
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { ops, startTestApp, storefront, TestApp, waitFor } from '../support/app';
 import { createOrder, eventsOf, orderOf, SANDBOX, sandboxWebhooks, simulate, waitForStatus } from '../support/callbacks';
@@ -151,6 +152,17 @@ describe('outbound merchant notifications (Standard Webhooks, outbox, retries)',
     expect(got[0].payload.data).toEqual(await orderOf(app.http, order.id));
     expect(got[0].payload.data).toMatchObject({ status: 'paid', amount: '1500.00', currency: 'UAH' });
     expect(n.payload).toEqual(JSON.parse(got[0].body));
+  });
+
+  it('a new notification goes out from the pump of the replica that committed it, with no queue job of its own', async () => {
+    const order = await paidOrder();
+    const n = await waitNotification(order.id, 'order.paid', 'delivered');
+    // One queue job per notification was one insert, one fetch and one completion each on pg-boss's table.
+    const [{ jobs }] = await app.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS jobs FROM ${PGBOSS_SCHEMA}.job WHERE name = $1 AND data->>'id' = $2`, [NOTIFICATION_QUEUE, n.id]);
+    expect(jobs).toBe(0);
+    expect(await attemptsOf(n.id)).toEqual([expect.objectContaining({ try_number: 1, http_status: 200, error: null })]);
   });
 
   it.each([
