@@ -10,7 +10,7 @@
  *                      callback-duplicates, ceiling-apply, callback-drain, callback-latency, ceiling-order, order-create,
  *                      order-read, embedded; growth only when named here)
  *   BENCH_GATEWAYS     gateways of the per-gateway scenarios (ceiling-order, order-create,
- *                      ceiling-apply, callback-drain), comma list of bench/gateways/ (default eccaex)
+ *                      ceiling-apply, callback-drain), comma list of bench/gateways/ (default all three)
  *   BENCH_GROWTH_ROWS  stored callbacks and timeline events in the growth scenario's large tables
  *                      (default 10000000; against 10000)
  *   BENCH_RETENTION_RUNS  runs of the retention sweep measured after growth (default 3)
