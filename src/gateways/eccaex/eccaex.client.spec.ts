@@ -1,13 +1,11 @@
-import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
-import axios from 'axios';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { loadSettings, Settings } from '../../config/settings';
 import { GatewayError } from '../gateway.errors';
 import { EccaexCallEvent, EccaexClient } from './eccaex.client';
 
-// A real HTTP server on 127.0.0.1; nothing of axios or of the client is mocked.
+// A real HTTP server on 127.0.0.1; nothing of undici or of the client is mocked.
 
 const API_KEY = 'test_api_key_0123456789abcdef';
 const ORDER_ID = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
@@ -60,8 +58,13 @@ function settingsFor(p: number): Settings {
   });
 }
 
+/** The clients a test made: their keep-alive pools are closed after it. */
+let clients: EccaexClient[] = [];
+
 function makeClient(p = port): EccaexClient {
-  return new EccaexClient(new HttpService(axios.create()), settingsFor(p), { baseDelayMs: 5, maxDelayMs: 300 });
+  const client = new EccaexClient(settingsFor(p), { baseDelayMs: 5, maxDelayMs: 300 });
+  clients.push(client);
+  return client;
 }
 
 async function caught(p: Promise<unknown>): Promise<GatewayError> {
@@ -107,7 +110,9 @@ beforeEach(() => {
   }
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.onApplicationShutdown()));
+  clients = [];
   jest.restoreAllMocks();
   // The API key must never reach the logs.
   expect(logLines.join('\n')).not.toContain(API_KEY);
