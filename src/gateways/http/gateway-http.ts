@@ -329,6 +329,8 @@ export class GatewayHttp {
     try {
       return { status: res.statusCode, headers: res.headers, text: await readText(res.body, res.headers, this.maxResponseBytes) };
     } catch (err) {
+      // Destroying an unread body emits an error: it is this one, already reported.
+      res.body.on('error', () => undefined);
       res.body.destroy();
       throw new BodyError(err);
     }
