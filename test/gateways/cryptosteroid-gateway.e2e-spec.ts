@@ -1,4 +1,3 @@
-import axios from 'axios';
 import Decimal from 'decimal.js';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -47,6 +46,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
     gateway = new CryptosteroidGateway(() => settings, { http: { baseDelayMs: 10 } });
   });
   afterAll(async () => {
+    await gateway?.onApplicationShutdown();
     await hooks.stop();
     await cs?.close();
     logs?.restore();
@@ -164,7 +164,7 @@ describe('CryptoSteroid gateway adapter against its sandbox', () => {
 
     it('PATCH sets the method of a NEW invoice (client), and the read-back shows it', async () => {
       const inv = await gateway.createInvoice(input());
-      const client = new CryptosteroidClient(axios.create(), () => settings);
+      const client = new CryptosteroidClient(() => settings);
       const patched = await client.setPaymentMethod(inv.invoiceId, 'LTC');
       expect([patched.status, patched.payment?.method]).toEqual(['WAITING', 'LTC']);
       expect((await read(inv)).payment?.method_code).toBe('LTC');

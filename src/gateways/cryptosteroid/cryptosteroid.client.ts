@@ -1,4 +1,4 @@
-import type { AxiosInstance } from 'axios';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../gateway.errors';
 import type { GatewayCallEvent } from '../gateway.port';
 import { GatewayHttp, GatewayHttpOptions } from '../http/gateway-http';
@@ -46,14 +46,17 @@ function scrubbed(err: unknown, secret: string): unknown {
 export class CryptosteroidClient {
   private readonly http: GatewayHttp;
 
-  /** `settings` is read on every call (tests may swap values); the base URL once. */
+  /**
+   * `settings` is read on every call (tests may swap values); the base URL once. `dispatcher`: the
+   * undici Dispatcher to send through (tests may give one); the client's own keep-alive pool otherwise.
+   */
   constructor(
-    axios: AxiosInstance,
     private readonly settings: () => Pick<CryptosteroidSettings, 'baseUrl' | 'apiKey' | 'merchantId' | 'timeoutMs'>,
     options?: GatewayHttpOptions,
+    dispatcher?: Dispatcher,
   ) {
     this.http = new GatewayHttp(
-      axios,
+      dispatcher,
       {
         gateway: CS_GATEWAY,
         label: 'CryptoSteroid',
@@ -66,6 +69,11 @@ export class CryptosteroidClient {
       { maxResponseBytes: 1024 * 1024, ...options },
       'CryptosteroidClient',
     );
+  }
+
+  /** Closes the client's own pool (a given dispatcher is its owner's). */
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   get onCall(): ((e: GatewayCallEvent) => void) | undefined {

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import axios, { AxiosInstance } from 'axios';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../gateway.errors';
 import type { CreateInvoiceInput, GatewayCallbacks, GatewayCapabilities, GatewayInvoice, InvoiceRef, OrderCheck, PaymentGateway } from '../gateway.port';
 import { cryptosteroidCallbacks } from './cryptosteroid.callbacks';
@@ -26,7 +26,7 @@ const isMethod = (m: string): m is CsPaymentMethod => (CS_PAYMENT_METHODS as rea
  * (`expected`, coin), what arrived (`received`, coin), the credit after the fee and the fee; the
  * domain decides underpaid / overpaid from expected and received.
  */
-export class CryptosteroidGateway implements PaymentGateway {
+export class CryptosteroidGateway implements PaymentGateway, OnApplicationShutdown {
   readonly name = CS_GATEWAY;
   readonly capabilities: GatewayCapabilities = { cancel: true, webhookHistory: false, withdrawals: false, catalogue: false, paymentMethodRequired: false };
   readonly callbacks: GatewayCallbacks;
@@ -38,13 +38,24 @@ export class CryptosteroidGateway implements PaymentGateway {
    */
   private readonly notCreated = new Set<string>();
 
-  /** `settings` is read on every call (the service's slice; tests may swap values). */
+  /**
+   * `settings` is read on every call (the service's slice; tests may swap values). `dispatcher`:
+   * the undici Dispatcher to send through; the client's own keep-alive pool otherwise.
+   */
   constructor(
     private readonly settings: () => CryptosteroidSettings,
-    options: { axios?: AxiosInstance; http?: GatewayHttpOptions } = {},
+    options: { dispatcher?: Dispatcher; http?: GatewayHttpOptions } = {},
   ) {
-    this.client = new CryptosteroidClient(options.axios ?? axios.create(), settings, options.http);
+    this.client = new CryptosteroidClient(settings, options.http, options.dispatcher);
     this.callbacks = cryptosteroidCallbacks({ allowedIps: settings().allowedIps });
+  }
+
+  /**
+   * Closes the client's own pool (a given dispatcher is its owner's). After the workers have
+   * stopped (beforeApplicationShutdown), so a job finishing its work still reaches the provider.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
   }
 
   get mode() {

@@ -1,17 +1,15 @@
-import { HttpModule, HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { SETTINGS } from '../../config/settings.module';
 import type { Settings } from '../../config/settings';
 import { CryptosteroidGateway } from './cryptosteroid.gateway';
 
-/** CryptoSteroid: its adapter of the port (the client inside it), on the service's settings and HTTP client. */
+/** CryptoSteroid: its adapter of the port (the client inside it, with its own keep-alive pool), on the service's settings. */
 @Module({
-  imports: [HttpModule],
   providers: [
     {
       provide: CryptosteroidGateway,
-      useFactory: (settings: Settings, http: HttpService) => new CryptosteroidGateway(() => settings.cryptosteroid, { axios: http.axiosRef }),
-      inject: [SETTINGS, HttpService],
+      useFactory: (settings: Settings) => new CryptosteroidGateway(() => settings.cryptosteroid),
+      inject: [SETTINGS],
     },
   ],
   exports: [CryptosteroidGateway],

@@ -1,13 +1,12 @@
-import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
-import axios from 'axios';
 import * as http from 'node:http';
+import { Agent, Dispatcher } from 'undici';
 import { AddressInfo } from 'node:net';
 import { loadSettings, Settings } from '../../config/settings';
 import { GatewayError } from '../gateway.errors';
 import { EccaexCallEvent, EccaexClient } from './eccaex.client';
 
-// A real HTTP server on 127.0.0.1; nothing of axios or of the client is mocked.
+// A real HTTP server on 127.0.0.1; nothing of undici or of the client is mocked.
 
 const API_KEY = 'test_api_key_0123456789abcdef';
 const ORDER_ID = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
@@ -33,13 +32,20 @@ function send(res: http.ServerResponse, status: number, body?: unknown, headers:
 }
 
 /** Answers the given responses in order, repeating the last one. */
-function sequence(...responses: Array<[number, unknown?, Record<string, string>?] | 'hang' | 'reset'>): Handler {
+function sequence(...responses: Array<[number, unknown?, Record<string, string>?] | 'hang' | 'reset' | 'cut'>): Handler {
   let i = 0;
   return (_hit, res) => {
     const r = responses[Math.min(i++, responses.length - 1)];
     if (r === 'hang') return; // never answer
     if (r === 'reset') {
       res.socket?.destroy();
+      return;
+    }
+    if (r === 'cut') {
+      // the head and part of the body, then the connection is closed
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      res.write('{"successful":');
+      setTimeout(() => res.socket?.destroy(), 20);
       return;
     }
     send(res, r[0], r[1], r[2]);
@@ -60,8 +66,13 @@ function settingsFor(p: number): Settings {
   });
 }
 
+/** The clients a test made: their keep-alive pools are closed after it. */
+let clients: EccaexClient[] = [];
+
 function makeClient(p = port): EccaexClient {
-  return new EccaexClient(new HttpService(axios.create()), settingsFor(p), { baseDelayMs: 5, maxDelayMs: 300 });
+  const client = new EccaexClient(settingsFor(p), { baseDelayMs: 5, maxDelayMs: 300 });
+  clients.push(client);
+  return client;
 }
 
 async function caught(p: Promise<unknown>): Promise<GatewayError> {
@@ -107,7 +118,9 @@ beforeEach(() => {
   }
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.onApplicationShutdown()));
+  clients = [];
   jest.restoreAllMocks();
   // The API key must never reach the logs.
   expect(logLines.join('\n')).not.toContain(API_KEY);
@@ -665,6 +678,86 @@ describe('EccaexClient — transport failures', () => {
     handler = sequence('reset', [200, CURRENCIES]);
     await makeClient().listCurrencies();
     expect(hits).toHaveLength(2);
+  });
+});
+
+describe('EccaexClient — the connection pool', () => {
+  it('a connection closed in the middle of the body → unavailable, ERR_BAD_RESPONSE', async () => {
+    handler = sequence('cut');
+    const err = await caught(makeClient().createInvoice(EXAMPLE_CREATE_REQUEST));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toBe('EccaEx createInvoice: connection failed: ERR_BAD_RESPONSE (unclassified transport error)');
+    expect(err.info.httpStatus).toBeUndefined();
+  });
+
+  it('a reset before the answer is reported as ECONNRESET', async () => {
+    handler = sequence('reset');
+    const err = await caught(makeClient().createInvoice(EXAMPLE_CREATE_REQUEST));
+    expect(err.message).toBe('EccaEx createInvoice: connection failed: ECONNRESET');
+  });
+
+  it('a timeout says how long it waited', async () => {
+    handler = sequence('hang');
+    const err = await caught(makeClient().createInvoice(EXAMPLE_CREATE_REQUEST));
+    expect(err.message).toBe('EccaEx createInvoice: no answer within 1500 ms');
+  });
+
+  it.each([
+    ['declared', { 'Content-Length': '5000' }],
+    ['chunked', {}],
+  ])('an answer above maxResponseBytes (%s) is not read past the limit → unavailable', async (_how, headers) => {
+    handler = (_hit, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', ...headers });
+      res.write(`"${'x'.repeat(2000)}`);
+      res.end(`${'x'.repeat(2998)}"`);
+    };
+    const client = new EccaexClient(settingsFor(port), { maxAttempts: 1, maxResponseBytes: 1000 });
+    clients.push(client);
+    const err = await caught(client.listCurrencies());
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toBe('EccaEx listCurrencies: connection failed: ERR_BAD_RESPONSE (unclassified transport error)');
+    // the pool still works afterwards
+    handler = sequence([200, CURRENCIES]);
+    await expect(client.listCurrencies()).resolves.toHaveLength(2);
+  });
+
+  it('query values are encoded as always: space as +, : $ , kept, the rest percent-encoded', async () => {
+    handler = sequence([200, INVOICE_LIST]);
+    await makeClient().listInvoices({ currency: 'a b:c$d,e+f/g&h=i' });
+    expect(hits[0].url).toBe('/api/v1/invoices?currency=a+b:c$d,e%2Bf%2Fg%26h%3Di');
+  });
+
+  it('keeps connections open between calls (not one per call)', async () => {
+    const sockets = new Set<unknown>();
+    handler = (_hit, res) => {
+      sockets.add(res.socket);
+      send(res, 200, CURRENCIES);
+    };
+    const client = makeClient();
+    for (let i = 0; i < 6; i++) await client.listCurrencies();
+    // The pool may open a second connection while the first is being handed back; not more.
+    expect(sockets.size).toBeLessThanOrEqual(2);
+  });
+
+  it('sends through a dispatcher it is given, and leaves it open at shutdown', async () => {
+    const dispatched: string[] = [];
+    class CountingAgent extends Agent {
+      override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        dispatched.push(`${opts.method} ${opts.path}`);
+        return super.dispatch(opts, handler);
+      }
+    }
+    const agent = new CountingAgent({ connections: 1 });
+    try {
+      handler = sequence([200, CURRENCIES]);
+      const client = new EccaexClient(settingsFor(port), { baseDelayMs: 5 }, agent);
+      await client.listCurrencies();
+      await client.onApplicationShutdown();
+      expect(dispatched).toEqual(['GET /api/v1/currencies']);
+      expect(agent.closed).toBe(false);
+    } finally {
+      await agent.close();
+    }
   });
 });
 

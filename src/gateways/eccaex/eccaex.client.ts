@@ -1,5 +1,5 @@
-import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import type { Dispatcher } from 'undici';
 import { SETTINGS } from '../../config/settings.module';
 import type { Settings } from '../../config/settings';
 import type { GatewayCallEvent } from '../gateway.port';
@@ -33,6 +33,9 @@ export type EccaexClientOptions = GatewayHttpOptions;
 
 export const ECCAEX_CLIENT_OPTIONS = Symbol('ECCAEX_CLIENT_OPTIONS');
 
+/** An undici Dispatcher to send through, injectable under this token or passed by tests; the client's own keep-alive pool otherwise. */
+export const ECCAEX_DISPATCHER = Symbol('ECCAEX_DISPATCHER');
+
 export type EccaexEndpoint =
   | 'createInvoice'
   | 'listInvoices'
@@ -58,19 +61,20 @@ interface CallSpec<T> extends GatewayCall<T> {
 /**
  * HTTP client of the EccaEx merchant API: one method per endpoint, typed results, every failure a
  * GatewayError. The transport (deadline, safe retries, Retry-After, error kinds, the metrics
- * observer) is the shared GatewayHttp; here only EccaEx's endpoints, headers and envelope.
+ * observer, the keep-alive pool) is the shared GatewayHttp; here only EccaEx's endpoints, headers
+ * and envelope.
  */
 @Injectable()
-export class EccaexClient {
+export class EccaexClient implements OnApplicationShutdown {
   private readonly transport: GatewayHttp;
 
   constructor(
-    http: HttpService,
     @Inject(SETTINGS) readonly settings: Settings,
     @Optional() @Inject(ECCAEX_CLIENT_OPTIONS) options?: EccaexClientOptions,
+    @Optional() @Inject(ECCAEX_DISPATCHER) dispatcher?: Dispatcher,
   ) {
     this.transport = new GatewayHttp(
-      http.axiosRef,
+      dispatcher,
       {
         gateway: ECCAEX_GATEWAY_NAME,
         label: 'EccaEx',
@@ -93,6 +97,14 @@ export class EccaexClient {
 
   set onCall(fn: ((e: EccaexCallEvent) => void) | undefined) {
     this.transport.onCall = fn;
+  }
+
+  /**
+   * Closes the client's own pool (a given dispatcher is its owner's). After the workers have
+   * stopped (beforeApplicationShutdown), so a job finishing its work still reaches EccaEx.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
   }
 
   private call<T>(spec: CallSpec<T>): Promise<T> {

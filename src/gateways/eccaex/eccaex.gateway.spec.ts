@@ -1,6 +1,4 @@
-import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
-import axios from 'axios';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { loadSettings } from '../../config/settings';
@@ -71,7 +69,7 @@ function makeGateway(): EccaexGateway {
     ECCAEX_API_KEY: API_KEY,
     ECCAEX_TIMEOUT_MS: '200',
   });
-  return new EccaexGateway(new EccaexClient(new HttpService(axios.create()), settings, { baseDelayMs: 5 }));
+  return new EccaexGateway(new EccaexClient(settings, { baseDelayMs: 5 }));
 }
 
 const DEAL = {

@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { EccaexClient } from './eccaex.client';
 import { EccaexGateway } from './eccaex.gateway';
@@ -6,7 +5,6 @@ import { SignatureCaptureService } from './eccaex-signature-capture.service';
 
 /** EccaEx: its client, its adapter of the port, and the capture of rejected callbacks (signature discovery). */
 @Module({
-  imports: [HttpModule],
   providers: [EccaexClient, EccaexGateway, SignatureCaptureService],
   exports: [EccaexClient, EccaexGateway, SignatureCaptureService],
 })
