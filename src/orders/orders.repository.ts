@@ -73,9 +73,21 @@ export class OrdersRepository {
     return row ? Object.assign(new OrderEntity(), row) : null;
   }
 
-  /** Keeps the hash of the order's fresh callback credential (before the invoice is asked for, so its first callback can be checked). */
-  async setCallbackCredentialHash(orderId: string, hash: string): Promise<void> {
+  /**
+   * Keeps the hash of the order's fresh callback credential (before the invoice is asked for, so
+   * its first callback can be checked). Given the row version the caller read, the row's new
+   * version when nothing else changed it meanwhile (the caller may go on with applyOptimistic),
+   * else null (the hash is kept all the same; the caller takes the locking path).
+   */
+  async setCallbackCredentialHash(orderId: string, hash: string, version?: string): Promise<string | null> {
+    if (version !== undefined) {
+      const [row] = rowsOf<{ row_version: string }>(
+        await this.ds.query(`UPDATE orders SET callback_credential_hash = $2 WHERE id = $1 AND xmin = $3::xid RETURNING xmin::text AS row_version`, [orderId, hash, version]),
+      );
+      if (row) return row.row_version;
+    }
     await this.ds.query(`UPDATE orders SET callback_credential_hash = $2 WHERE id = $1`, [orderId, hash]);
+    return null;
   }
 
   /**

@@ -73,7 +73,10 @@ function fakeRepository() {
       rows.set(id, order);
       return { claimed: true, saved: { order, version: '1' } };
     }),
-    setCallbackCredentialHash: jest.fn(async (id: string, hash: string) => void hashes.set(id, hash)),
+    setCallbackCredentialHash: jest.fn(async (id: string, hash: string, version?: string): Promise<string | null> => {
+      hashes.set(id, hash);
+      return version === undefined ? null : String(Number(version) + 1);
+    }),
     applyOptimistic: jest.fn(async (order: OrderEntity, _v: string, _s: string, obs: Observation) => change(order.id, obs)),
     apply: jest.fn(async (id: string, _s: string, observe: (o: OrderEntity) => Observation) => change(id, await observe(rows.get(id)!))),
     findByRef: jest.fn(async (ref: string) => rows.get(ref) ?? [...rows.values()].find((o) => o.external_id === ref) ?? null),
@@ -132,6 +135,7 @@ describe('OrdersService (edges replaced)', () => {
     repo.setCallbackCredentialHash.mockImplementation(async (id: string, hash: string) => {
       order.push('hash');
       repo.hashes.set(id, hash);
+      return null;
     });
     alpha.createInvoice.mockImplementation(async (i) => {
       order.push('create');
@@ -145,6 +149,26 @@ describe('OrdersService (edges replaced)', () => {
     expect(alpha.callbacks.callbackUrl).toHaveBeenCalledWith(BASE, expect.objectContaining({ id }), sent.callbackCredential);
     expect(order).toEqual(['hash', 'create']);
     expect(JSON.stringify(reply.body)).not.toContain(sent.callbackCredential);
+  });
+
+  it('per-order credential: the invoice is attached in one statement at the version the hash update left; if the row moved, by the locking path', async () => {
+    const alpha = fakeGateway('alpha', {}, { perOrderCredential: true });
+    const { service, repo } = build(alpha);
+    await service.create(input, caller, undefined);
+    // Saved at version 1, the hash written at 1 (nothing else moved it) leaves 2: the attach checks 2, not 1.
+    expect(repo.setCallbackCredentialHash).toHaveBeenCalledWith(expect.any(String), expect.stringMatching(/^[0-9a-f]{64}$/), '1');
+    expect(repo.applyOptimistic).toHaveBeenCalledTimes(1);
+    expect(repo.applyOptimistic.mock.calls[0]![1]).toBe('2');
+    expect(repo.apply).not.toHaveBeenCalled();
+
+    repo.setCallbackCredentialHash.mockImplementationOnce(async (id: string, hash: string) => {
+      repo.hashes.set(id, hash);
+      return null; // the row moved between the save and the hash: its version is unknown
+    });
+    const reply = await service.create({ ...input, external_id: 'moved-1' }, caller, undefined);
+    expect(reply.body).toMatchObject({ status: 'awaiting_payment' });
+    expect(repo.applyOptimistic).toHaveBeenCalledTimes(1);
+    expect(repo.apply).toHaveBeenCalledTimes(1);
   });
 
   it('an unclear create is looked up by external id before giving up (never two invoices): found, the order goes on', async () => {

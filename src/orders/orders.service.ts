@@ -230,7 +230,13 @@ export class OrdersService {
     let invoice: GatewayInvoice | null;
     // A gateway that trusts callbacks by a per-order secret gets a fresh one with each create; only its hash is kept.
     const credential = gateway.callbacks.perOrderCredential ? randomBytes(32).toString('base64url') : null;
-    if (credential) await this.orders.setCallbackCredentialHash(order.id, hashCredential(credential));
+    // The row version the one-statement attach checks: the hash update's own, when nothing else moved the row.
+    let version = fresh?.version;
+    if (credential) {
+      const hash = hashCredential(credential);
+      version = (await this.orders.setCallbackCredentialHash(order.id, hash, version)) ?? undefined;
+      order.callback_credential_hash = hash;
+    }
     try {
       invoice = await gateway.createInvoice({
         orderId: order.id,
@@ -262,9 +268,9 @@ export class OrdersService {
     }
     // A gateway may answer a create with an invoice it already had: checked like any other read.
     const created: Observation = { kind: 'invoice_created', invoiceId: invoice.invoiceId, paymentLink: invoice.paymentLink, expiresAt: invoice.expiresAt, terms: termsOf(invoice) };
-    if (fresh) {
+    if (fresh && version !== undefined) {
       const idem = fresh.idem;
-      const done = await this.orders.applyOptimistic(order, fresh.version, source, created, (change) =>
+      const done = await this.orders.applyOptimistic(order, version, source, created, (change) =>
         idem && !change.decision.rejected ? [this.idempotency.completePart(idem.scope, idem.key, 201, toOrderOutput(change.order), change.order.id)] : [],
       );
       if (done) return { order: ours(done), completed: !!idem };
