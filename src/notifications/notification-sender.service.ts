@@ -49,7 +49,6 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
   /** Multiplier of every retry delay and of the retry window (NOTIFICATION_RETRY_SCALE). */
   readonly scale = retryScaleFrom();
   readonly enabled: boolean;
-  private queueReady = false;
   /** Keep-alive connections to the merchant's endpoint. */
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: PUMP_BATCH * PUMP_LANES });
   private pumping = false;
@@ -71,15 +70,9 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     return RETRY_WINDOW_S * this.scale;
   }
 
-  /** False until the queue exists: rows written before are picked up by the start-up sweep. */
-  get canEnqueue(): boolean {
-    return this.queueReady;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.defineQueue(NOTIFICATION_QUEUE_SPEC);
     await this.jobs.defineQueue(SWEEP_QUEUE_SPEC);
-    this.queueReady = true;
     if (!this.enabled) return;
     this.pumping = true;
     // Batches of 16, as the callback queue: pg-boss's fetch sorts the whole backlog each time.
@@ -237,7 +230,7 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
 }
 
 /** Up to a few hundred characters of the reply (for ops), then the rest is dropped unread. */
-async function readSnippet(body: AsyncIterable<Buffer> & { destroy?: () => void }): Promise<string> {
+async function readSnippet(body: AsyncIterable<Buffer>): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {

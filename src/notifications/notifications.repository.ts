@@ -53,6 +53,9 @@ const FINISH_SQL = `UPDATE notifications
           WHERE id = $1 AND ((status = 'delivering' AND attempts = $2) OR ($3 = 'delivered' AND status IN ('pending','delivering')))
           RETURNING status, next_attempt_at`;
 
+/** A notification an attempt may be made of now: pending and its time has come, or delivering past its lease. */
+const DUE = `status IN ('pending','delivering') AND next_attempt_at <= now()`;
+
 @Injectable()
 export class NotificationsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -80,32 +83,26 @@ export class NotificationsRepository {
    */
   async claimMany(ids: string[], leaseS: number): Promise<ClaimedNotification[]> {
     if (!ids.length) return [];
-    return rowsOf<ClaimedNotification>(
-      await this.ds.query(
-        `UPDATE notifications
-            SET status = 'delivering', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status IN ('pending','delivering') AND next_attempt_at <= now()
-          RETURNING id, body, attempts, armed_attempts`,
-        [ids, leaseS],
-      ),
-    );
+    return this.claim(`id = ANY($1::uuid[])`, [ids], leaseS);
   }
 
   /**
    * Takes up to `limit` due notifications (oldest first) for one attempt each, skipping rows
-   * another claimer has locked: what the sender's pump delivers. Due as in claimMany.
+   * another claimer has locked: what the sender's pump delivers.
    */
-  async claimDue(limit: number, leaseS: number): Promise<ClaimedNotification[]> {
+  claimDue(limit: number, leaseS: number): Promise<ClaimedNotification[]> {
+    return this.claim(`id IN (SELECT id FROM notifications WHERE ${DUE} ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)`, [limit], leaseS);
+  }
+
+  /** The claim of claimMany and claimDue: the due rows `which` picks ($1), leased for `leaseS` seconds. */
+  private async claim(which: string, values: [unknown], leaseS: number): Promise<ClaimedNotification[]> {
     return rowsOf<ClaimedNotification>(
       await this.ds.query(
-        `UPDATE notifications n
+        `UPDATE notifications
             SET status = 'delivering', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
-          WHERE n.id IN (SELECT id FROM notifications
-                          WHERE status IN ('pending','delivering') AND next_attempt_at <= now()
-                          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-            AND n.status IN ('pending','delivering') AND n.next_attempt_at <= now()
-          RETURNING n.id, n.body, n.attempts, n.armed_attempts`,
-        [limit, leaseS],
+          WHERE ${which} AND ${DUE}
+          RETURNING id, body, attempts, armed_attempts`,
+        [...values, leaseS],
       ),
     );
   }
