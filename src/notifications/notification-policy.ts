@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { hmacKey } from '../common/hmac-key';
 import { SettingsError } from '../config/settings';
 
 export const NOTIFICATION_TYPES = ['order.paid', 'order.failed', 'order.expired', 'order.canceled', 'order.adjusted', 'order.exception'] as const;
@@ -59,6 +60,6 @@ export function retryScaleFrom(env: Record<string, string | undefined> = process
  * key = the base64 bytes after the `whsec_` prefix.
  */
 export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const key = hmacKey(secret.replace(/^whsec_/, ''), 'base64');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }

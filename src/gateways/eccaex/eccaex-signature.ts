@@ -15,6 +15,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SignatureAlgorithm, SignatureEncoding, SignaturePayload } from './eccaex.settings';
 import { firstHeader } from '../../common/headers';
+import { hmacKey } from '../../common/hmac-key';
 
 export interface SignatureScheme {
   payload: SignaturePayload;
@@ -92,7 +93,7 @@ function hmac(secret: string, timestamp: string, rawBody: Uint8Array, scheme: Sc
   if (!(scheme.algorithm in DIGEST_BYTES)) {
     throw new Error(`unsupported signature algorithm: ${String(scheme.algorithm as unknown)}`);
   }
-  return createHmac(scheme.algorithm, Buffer.from(secret, 'utf8'))
+  return createHmac(scheme.algorithm, hmacKey(secret))
     .update(signedBytes(scheme.payload, timestamp, rawBody))
     .digest();
 }
