@@ -12,7 +12,7 @@ import { requestIdOf } from './common/logging';
 import { QuietStartupLogger } from './common/quiet-startup-logger';
 import { registerHome } from './common/home';
 import { sleep } from './common/sleep';
-import { RequestTimeoutInterceptor } from './common/request-timeout.interceptor';
+import { registerRequestTimeout } from './common/request-timeout';
 import { withDevSecrets } from './config/dev-secrets';
 import { Settings } from './config/settings';
 import { DatabaseHandle, openDatabase, runMigrations } from './database/database';
@@ -97,9 +97,9 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     app.useLogger(new QuietStartupLogger(app.get(Logger)));
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
+    registerRequestTimeout(fastify, settings.requestTimeoutMs);
     await registerSecurityHeaders(app);
     registerOpsAssets(app);
-    app.useGlobalInterceptors(new RequestTimeoutInterceptor(settings.requestTimeoutMs));
     const json = fastify.getDefaultJsonParser('error', 'error');
     app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));
     // Gateway callbacks get their raw bytes, unparsed, whatever the content type: the signature is checked before any parse.
