@@ -150,7 +150,12 @@ export class OrdersRepository {
       return o && o.order.provider === r.provider ? o : undefined;
     };
     const byProvider = new Map<string, string[]>();
-    for (const r of refs) if (!viaId(r) && r.invoiceId) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r.invoiceId]);
+    for (const r of refs) {
+      if (viaId(r) || !r.invoiceId) continue;
+      const list = byProvider.get(r.provider);
+      if (list) list.push(r.invoiceId);
+      else byProvider.set(r.provider, [r.invoiceId]);
+    }
     const byInvoice = new Map<string, Found>();
     for (const [provider, invoiceIds] of byProvider) {
       const rows = await this.ds.query(`SELECT *, xmin::text AS row_version FROM orders WHERE provider = $1 AND gateway_invoice_id = ANY($2::text[])`, [provider, [...new Set(invoiceIds)]]);
