@@ -104,8 +104,9 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));
     // Gateway callbacks get their raw bytes, unparsed, whatever the content type: the signature is checked before any parse.
     registerRawCallbackBodies(fastify, BODY_LIMIT);
-    fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
       void reply.header('x-request-id', req.id);
+      done();
     });
     // After the security headers and X-Request-Id, so the replies these hooks send carry them.
     const gate = new HttpGate();

@@ -107,11 +107,11 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
  * Pages under /sandbox keep their HTML form posts.
  */
 export function registerContentTypeRule(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!BODY_METHODS.has(req.method) || !req.url.startsWith('/v1/') || req.url.startsWith('/v1/webhooks/')) return;
-    if (!hasBody(req.raw) || isJsonMediaType(req.headers['content-type'])) return;
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!BODY_METHODS.has(req.method) || !req.url.startsWith('/v1/') || req.url.startsWith('/v1/webhooks/')) return done();
+    if (!hasBody(req.raw) || isJsonMediaType(req.headers['content-type'])) return done();
     const [code, message] = STATUS_CODES[415]!;
-    return reply
+    void reply
       .code(415)
       .type('application/json; charset=utf-8')
       .send(envelope(code, message, { content_type: (req.headers['content-type'] ?? '').slice(0, 100) || null }, String(req.id)));
@@ -127,18 +127,19 @@ export class HttpGate {
   closed = false;
 
   register(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!this.closed) return;
-      return reply
+    // Callback-style hooks (no promise per request); a hook that replies does not call done.
+    fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (!this.closed) return done();
+      void reply
         .code(503)
         .header('connection', 'close')
         .header('retry-after', '1')
         .type('application/json; charset=utf-8')
         .send(envelope('SERVICE_UNAVAILABLE', 'The service is shutting down; retry on another instance.', {}, String(req.id)));
     });
-    fastify.addHook('onSend', async (_req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    fastify.addHook('onSend', (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
       if (this.closed) void reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
   }
 }

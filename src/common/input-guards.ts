@@ -53,12 +53,12 @@ function nulIn(source: unknown): string | null {
 
 /** /v1 path parameters and query values with a NUL character: 400 VALIDATION_FAILED naming the field. */
 export function registerNulGuard(fastify: FastifyInstance): void {
-  fastify.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.url.startsWith('/v1/')) return;
+  fastify.addHook('preValidation', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!req.url.startsWith('/v1/')) return done();
     const field = nulIn(req.params) ?? nulIn(req.query);
-    if (field === null) return;
+    if (field === null) return done();
     const err = ApiError.validation({ [field]: ['must not contain NUL (\\u0000) characters'] });
-    return reply
+    void reply
       .code(400)
       .type('application/json; charset=utf-8')
       .send(envelope(err.code, err.message, err.details, String(req.id)));

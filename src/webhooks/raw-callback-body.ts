@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Every gateway's callback route lives under this prefix. */
 export const CALLBACK_ROUTES = '/v1/webhooks/';
@@ -18,15 +18,19 @@ const isCallback = (req: FastifyRequest) => req.url.startsWith(CALLBACK_ROUTES);
  */
 export function registerRawCallbackBodies(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.addContentTypeParser(RAW_CALLBACK, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
-  fastify.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!isCallback(req)) return;
-    declared.set(req.raw, req.headers['content-type']);
-    req.headers['content-type'] = RAW_CALLBACK;
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    if (isCallback(req)) {
+      declared.set(req.raw, req.headers['content-type']);
+      req.headers['content-type'] = RAW_CALLBACK;
+    }
+    done();
   });
-  fastify.addHook('preValidation', async (req: FastifyRequest) => {
-    if (!isCallback(req) || !declared.has(req.raw)) return;
-    const type = declared.get(req.raw);
-    if (type === undefined) delete req.headers['content-type'];
-    else req.headers['content-type'] = type;
+  fastify.addHook('preValidation', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    if (isCallback(req) && declared.has(req.raw)) {
+      const type = declared.get(req.raw);
+      if (type === undefined) delete req.headers['content-type'];
+      else req.headers['content-type'] = type;
+    }
+    done();
   });
 }

@@ -70,11 +70,12 @@ export class WebhookInboxRepository {
     const p = (i: number) => `$${n + i}`;
     const sql = `
       WITH input AS (
-        SELECT * FROM unnest(${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bytea[], ${p(6)}::text[], ${p(7)}::text[], ${p(8)}::text[], ${p(9)}::uuid[])
-          WITH ORDINALITY AS t(id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, order_id, ord)
+        SELECT * FROM unnest(${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::int[], ${p(6)}::int[], ${p(7)}::text[], ${p(8)}::text[], ${p(9)}::text[], ${p(10)}::uuid[])
+          WITH ORDINALITY AS t(id, provider, idempotency_key, payload_hash, body_from, body_length, headers, gateway_order_id, external_id, order_id, ord)
       ), ins AS (
         INSERT INTO webhook_inbox (id, provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, order_id, status)
-        SELECT id, provider, idempotency_key, payload_hash, raw_body, headers::jsonb, gateway_order_id, external_id, order_id, 'received' FROM input ORDER BY ord
+        SELECT id, provider, idempotency_key, payload_hash, substring(${p(11)}::bytea FROM body_from FOR body_length), headers::jsonb, gateway_order_id, external_id, order_id, 'received'
+          FROM input ORDER BY ord
         ON CONFLICT (provider, idempotency_key) WHERE conflict_of IS NULL DO NOTHING RETURNING id
       ), job AS (${job.text})
       SELECT (ins.id IS NOT NULL) AS inserted,
@@ -90,6 +91,18 @@ export class WebhookInboxRepository {
            LIMIT 1
         ) o ON true
        ORDER BY i.ord`;
+    // The bodies go as ONE binary parameter (their bytes one after another) with each body's
+    // place in it: a bytea[] goes as text, every byte spelled as two hex digits (twice the bytes
+    // on the wire and a string built per batch).
+    const from: number[] = [];
+    const length: number[] = [];
+    let at = 1;
+    for (const x of items) {
+      from.push(at);
+      length.push(x.c.raw_body.length);
+      at += x.c.raw_body.length;
+    }
+    const bodies = Buffer.concat(items.map((x) => x.c.raw_body), at - 1);
     const rows: Array<{ inserted: boolean; original: { id: string; payload_hash: string } | null; jobs: number }> = rowsOf(
       await this.ds.query(sql, [
         ...job.values,
@@ -97,11 +110,13 @@ export class WebhookInboxRepository {
         items.map((x) => x.c.provider),
         items.map((x) => x.c.idempotency_key),
         items.map((x) => x.c.payload_hash),
-        items.map((x) => x.c.raw_body),
+        from,
+        length,
         items.map((x) => JSON.stringify(x.c.headers)),
         items.map((x) => x.c.gateway_order_id),
         items.map((x) => x.c.external_id),
         items.map((x) => x.c.order_id ?? null),
+        bodies,
       ]),
     );
     if (rows.length !== items.length) throw new Error(`batch store returned ${rows.length} rows for ${items.length} callbacks`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { logDestination } from '../../src/common/logging';
 import { startTestApp, TestApp } from '../support/app';
@@ -47,5 +48,24 @@ describe('callback intake: a batch refused for one callback', () => {
       if (logs.slice(before).some((l) => /a batch of \d+ callbacks was refused .*storing them one by one/.test(l))) return;
     }
     throw new Error('in 10 rounds the refused callback never shared a batch with others');
+  });
+
+  it('a batch keeps every body byte for byte: lengths, whitespace and multi-byte characters as sent', async () => {
+    const bodies = Array.from({ length: 24 }, (_, i) => {
+      const fields = { event_id: `bytes-${i}`, external_id: `bytes-${i}`, status: 'pending', note: 'é€😀\\"'.repeat(i % 5), pad: 'x'.repeat((i * 997) % 4000) };
+      return i % 3 === 0 ? JSON.stringify(fields, null, i % 4) + '\n' : JSON.stringify(fields);
+    });
+    const replies = await Promise.all(bodies.map((raw, i) => postCallback(app.http, raw, { key: `bytes-${i}` })));
+    expect(replies.map((r) => r.status)).toEqual(bodies.map(() => 200));
+    const stored = (await ds.query(`SELECT id, external_id, raw_body, payload_hash FROM webhook_inbox WHERE external_id LIKE 'bytes-%'`)) as Array<{ id: string; external_id: string; raw_body: Buffer; payload_hash: string }>;
+    expect(stored).toHaveLength(bodies.length);
+    for (const row of stored) {
+      const sent = Buffer.from(bodies[Number(row.external_id.slice('bytes-'.length))]!, 'utf8');
+      expect([row.external_id, row.raw_body.equals(sent), row.payload_hash]).toEqual([row.external_id, true, createHash('sha256').update(sent).digest('hex')]);
+    }
+    // They went in shared statements: one processing job names several of them.
+    const jobs = (await ds.query(`SELECT data FROM pgboss.job WHERE data ? 'inboxIds'`)) as Array<{ data: { inboxIds: string[] } }>;
+    const ids = new Set(stored.map((r) => r.id));
+    expect(Math.max(...jobs.map((j) => j.data.inboxIds.filter((id) => ids.has(id)).length))).toBeGreaterThan(1);
   });
 });
