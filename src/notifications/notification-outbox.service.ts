@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { newId } from '../common/ids';
 import { EntityManager } from 'typeorm';
 import { SqlPart } from '../database/sql';
 import { AppliedChange, OrdersRepository } from '../orders/orders.repository';
@@ -57,7 +57,7 @@ export class NotificationOutbox implements OnModuleInit {
             SELECT $1::uuid, $2::uuid, $3::uuid, $4::varchar, $5::jsonb, $6::text, 'pending', now(), now() + make_interval(secs => $7::float8)
             WHERE EXISTS (SELECT 1 FROM ev WHERE ev.id = $3::uuid)
             ON CONFLICT (order_id, event_id) DO NOTHING RETURNING id`,
-      values: [randomUUID(), change.order.id, d.event_id, d.type, d.body, d.body, this.sender.retryWindowS],
+      values: [newId(), change.order.id, d.event_id, d.type, d.body, d.body, this.sender.retryWindowS],
     }));
   }
 

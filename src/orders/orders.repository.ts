@@ -1,9 +1,8 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityNotFoundError } from 'typeorm';
 import { rowsOf, SqlPart } from '../database/sql';
-import { isUuid } from '../common/ids';
+import { isUuid, newId } from '../common/ids';
 import { decide, Decision, EventDraft, Observation } from './domain/decide';
 import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
 import { MetricsService } from '../metrics/metrics.service';
@@ -190,7 +189,7 @@ export class OrdersRepository {
     source: EventSource,
     tie?: { scope: string; key: string; claim?: { hash: string; leaseMs: number } },
   ): Promise<{ claimed: boolean; saved: { order: OrderEntity; version: string } | null }> {
-    const id = randomUUID();
+    const id = newId();
     const values: unknown[] = [
       id, fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description,
       JSON.stringify(fields.metadata ?? {}), fields.success_url, fields.fail_url, fields.payment_method, source, tie?.scope ?? null, tie?.key ?? null,
@@ -327,7 +326,7 @@ export class OrdersRepository {
       const now = new Date();
       events = decision.events.map((e) =>
         Object.assign(new OrderEventEntity(), {
-          id: randomUUID(),
+          id: newId(),
           order_id: order.id,
           seq: '',
           type: e.type,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { newId } from '../common/ids';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { JobsService } from '../jobs/jobs.service';
@@ -72,7 +72,7 @@ export class WebhookIntakeService {
 
   /** One statement for the whole batch (rows + one job); a transaction when pg-boss's statement is not the expected shape. */
   private async storeTogether(items: NewCallback[]): Promise<StoreOutcome[]> {
-    const withIds = items.map((c) => ({ id: randomUUID(), c }));
+    const withIds = items.map((c) => ({ id: newId(), c }));
     const job = await this.jobs.jobCte(CALLBACK_QUEUE, { inboxIds: [] }, { when: 'EXISTS (SELECT 1 FROM ins)', dataSql: "(SELECT jsonb_build_object('inboxIds', jsonb_agg(id)) FROM ins)" });
     const stored = job ? await this.inbox.insertBatchWithJob(withIds, job) : null;
     if (stored) {

@@ -59,6 +59,7 @@ describe('callback intake: a batch refused for one callback', () => {
     expect(replies.map((r) => r.status)).toEqual(bodies.map(() => 200));
     const stored = (await ds.query(`SELECT id, external_id, raw_body, payload_hash FROM webhook_inbox WHERE external_id LIKE 'bytes-%'`)) as Array<{ id: string; external_id: string; raw_body: Buffer; payload_hash: string }>;
     expect(stored).toHaveLength(bodies.length);
+    expect(stored.filter((r) => r.id[14] !== '7')).toEqual([]); // version 7 ids (src/common/ids.ts)
     for (const row of stored) {
       const sent = Buffer.from(bodies[Number(row.external_id.slice('bytes-'.length))]!, 'utf8');
       expect([row.external_id, row.raw_body.equals(sent), row.payload_hash]).toEqual([row.external_id, true, createHash('sha256').update(sent).digest('hex')]);
