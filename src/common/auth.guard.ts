@@ -42,8 +42,24 @@ export class AuthGuard implements CanActivate {
     this.limiter = new RateLimiter(settings.rateLimitPerMin);
   }
 
+  /** Each route's role, read from its metadata once (two reflect-metadata lookups a request otherwise). */
+  private readonly roles = new WeakMap<object, WeakMap<object, Role | null>>();
+
+  private roleOf(ctx: ExecutionContext): Role | null {
+    const handler = ctx.getHandler();
+    const cls = ctx.getClass();
+    let perClass = this.roles.get(cls);
+    if (!perClass) this.roles.set(cls, (perClass = new WeakMap()));
+    let role = perClass.get(handler);
+    if (role === undefined) {
+      role = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [handler, cls]) ?? null;
+      perClass.set(handler, role);
+    }
+    return role;
+  }
+
   canActivate(ctx: ExecutionContext): boolean {
-    const role = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [ctx.getHandler(), ctx.getClass()]);
+    const role = this.roleOf(ctx);
     if (!role) return true;
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const caller = this.identify(req.headers.authorization);
