@@ -1,7 +1,7 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 
 const MAX_KEYS = 256;
-const keys = new Map<string, KeyObject>();
+const keys = { utf8: new Map<string, KeyObject>(), base64: new Map<string, KeyObject>() };
 
 /**
  * The HMAC key for a secret, made once and kept: `createHmac` with a KeyObject costs about a fifth
@@ -10,12 +10,12 @@ const keys = new Map<string, KeyObject>();
  * past MAX_KEYS (tests and the sandbox sign with many) the cache starts again.
  */
 export function hmacKey(secret: string, encoding: 'utf8' | 'base64' = 'utf8'): KeyObject {
-  const id = `${encoding}:${secret}`;
-  let key = keys.get(id);
+  const cache = keys[encoding];
+  let key = cache.get(secret);
   if (!key) {
-    if (keys.size >= MAX_KEYS) keys.clear();
+    if (cache.size >= MAX_KEYS) cache.clear();
     key = createSecretKey(Buffer.from(secret, encoding));
-    keys.set(id, key);
+    cache.set(secret, key);
   }
   return key;
 }

@@ -5,6 +5,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A UUID in its canonical text form (any version): what an id of ours looks like. */
 export const isUuid = (s: string): boolean => UUID.test(s);
 
+/** Node's own, from 24.16 on; earlier 24.x releases (package.json allows any) use uuidV7 below. */
 const native = (crypto as { randomUUIDv7?: () => string }).randomUUIDv7;
 
 /** A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. */

@@ -5,7 +5,7 @@ import { ApiError } from './api-error';
 const EXEMPT = ['/sandbox/'];
 
 /** The 503 a request that ran out of time gets, in the error envelope. */
-export function requestTimeoutError(ms: number): ApiError {
+function requestTimeoutError(ms: number): ApiError {
   return new ApiError(
     503,
     'REQUEST_TIMEOUT',
