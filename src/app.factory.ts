@@ -2,13 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestLogger } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { HttpGate, registerContentTypeRule, registerSecurityHeaders } from './common/http-hardening';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerNulGuard } from './common/input-guards';
-import { requestIdOf } from './common/logging';
+import { registerRequestLog, requestIdOf } from './common/logging';
 import { QuietStartupLogger } from './common/quiet-startup-logger';
 import { registerHome } from './common/home';
 import { sleep } from './common/sleep';
@@ -88,6 +88,8 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       // An order ref may be an external_id of up to 128 characters (Fastify's default is 100).
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors,
+      // No Nest middleware anywhere (the request log is a Fastify hook): no middie on every request.
+      skipMiddie: true,
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, db), adapter, {
       rawBody: true,
@@ -97,6 +99,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     app.useLogger(new QuietStartupLogger(app.get(Logger)));
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
+    registerRequestLog(fastify, () => PinoLogger.root);
     registerRequestTimeout(fastify, settings.requestTimeoutMs);
     await registerSecurityHeaders(app);
     registerOpsAssets(app);

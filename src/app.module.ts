@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -27,9 +27,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         SettingsModule.forRoot(settings),
-        // Every path, as nestjs-pino 4's default did: 5's default ('{/*splat}') matches no request
-        // under this Fastify adapter (no access lines, no request_id on service lines).
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings), forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }] }),
+        // The root logger and Nest's `Logger` on it; no route gets nestjs-pino's middleware (the
+        // adapter runs no Nest middleware: app.factory.ts registers the request log as Fastify hooks).
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(settings), forRoutes: [] }),
         TypeOrmModule.forRoot(dataSourceOptions(db)),
         MetricsModule,
         HealthModule,
