@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../../migrations';
 import { Settings } from '../config/settings';
 import { ENTITIES } from './entities';
 import { startEmbeddedPostgres } from './embedded';
+import { UNPREPARED } from './sql';
 
 export interface DatabaseHandle {
   url: string;
@@ -133,6 +134,7 @@ const prepared = new Map<string, string>();
 
 /** The statement name (before the connection's prefix) for a hot statement text, or null. */
 export function preparedName(text: string): string | null {
+  if (text.startsWith(UNPREPARED)) return null;
   const known = prepared.get(text);
   if (known) return known;
   if (prepared.size >= MAX_PREPARED) return null;

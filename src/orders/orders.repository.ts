@@ -1,7 +1,8 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityNotFoundError } from 'typeorm';
-import { rowsOf, SqlPart } from '../database/sql';
+import { Batcher } from '../common/batcher';
+import { rowsOf, SqlPart, UNPREPARED } from '../database/sql';
 import { isUuid, newId } from '../common/ids';
 import { decide, Decision, EventDraft, Observation } from './domain/decide';
 import { EventSource, OrderEntity, OrderEventEntity } from './order.entity';
@@ -19,6 +20,24 @@ const jsonColumn = (col: string, v: unknown) => (JSON_COLUMNS.has(col) && v !== 
 const STALE_VERSION = 'stale order version';
 const isStaleVersion = (err: unknown) =>
   (err as { code?: unknown })?.code === '22P02' && String((err as Error)?.message ?? '').includes(STALE_VERSION);
+
+/** One order's change as applyOptimistic plans it: named CTEs numbering their parameters in `values`. */
+interface OptimisticPlan {
+  orderId: string;
+  /** `upd` (the row, if still the version read), `ev` (timeline events inserted), then the parts. */
+  ctes: Array<{ name: string; sql: string }>;
+  values: unknown[];
+  /** Parts are written: a stale version must raise, so that none of them is. */
+  strict: boolean;
+}
+/** What the statement wrote for one order; null: the order had moved, nothing of it was written. */
+type OptimisticResult = { events: string[] } | null;
+
+/**
+ * Order changes of different orders that are ready together go in one statement (OptimisticBatch):
+ * at most this many, and this many such statements at a time.
+ */
+const OPTIMISTIC_BATCH = { maxBatch: 32, maxInFlight: 2 };
 
 export interface AppliedChange {
   order: OrderEntity;
@@ -44,6 +63,8 @@ export type NewOrder = Pick<
 export class OrdersRepository {
   private readonly log = new Logger('Orders');
   private readonly listeners: Array<{ write: ChangeListener; plan: ChangePlanner; committed?: CommitListener }> = [];
+  /** applyOptimistic's statements: concurrent changes of different orders share one (group commit). */
+  private readonly optimistic = new Batcher<OptimisticPlan, OptimisticResult>((plans) => this.writeOptimistic(plans), OPTIMISTIC_BATCH);
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -318,10 +339,10 @@ export class OrdersRepository {
         next.updated_at = new Date();
         const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
         const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
-        ctes.push(`upd AS (UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id)`);
+        ctes.push(`UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id`);
       } else {
         // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
-        ctes.push(`upd AS (SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid)`);
+        ctes.push(`SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid`);
       }
       const now = new Date();
       events = decision.events.map((e) =>
@@ -344,38 +365,26 @@ export class OrdersRepository {
       );
       ctes.push(
         rows.length
-          ? `ev AS (INSERT INTO order_events (id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
+          ? `INSERT INTO order_events (id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
                SELECT * FROM (VALUES ${rows.join(', ')}) AS e(id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
                WHERE EXISTS (SELECT 1 FROM upd)
-               ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)`
-          : `ev AS (SELECT NULL::uuid AS id WHERE false)`,
+               ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`
+          : `SELECT NULL::uuid AS id WHERE false`,
       );
     } else {
-      ctes.push(`upd AS (SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid)`, `ev AS (SELECT NULL::uuid AS id WHERE false)`);
+      ctes.push(`SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid`, `SELECT NULL::uuid AS id WHERE false`);
     }
     const planned = { order: next, decision, events };
     const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
     const extras = [...parts, ...extra(planned)];
+    const named = [{ name: 'upd', sql: ctes[0]! }, { name: 'ev', sql: ctes[1]! }];
     for (const part of extras) {
       const offset = values.length;
       values.push(...part.values);
-      ctes.push(`${part.name} AS (${part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`)})`);
+      named.push({ name: part.name, sql: part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`) });
     }
-    // Postgres runs every data-modifying CTE to completion whatever the rest reads, so a part cannot
-    // be skipped from here: on a stale version the statement raises instead, and nothing of it
-    // (the parts included) is written, whatever the parts themselves check.
-    const ok = extras.length
-      ? `CASE WHEN (SELECT count(*) FROM upd) = 1 THEN 1 ELSE ('${STALE_VERSION} ' || (SELECT count(*) FROM upd))::int END`
-      : `(SELECT count(*) FROM upd)::int`;
-    let row: { ok: number; events: string[] } | undefined;
-    try {
-      [row] = rowsOf<{ ok: number; events: string[] }>(
-        await this.ds.query(`WITH ${ctes.join(',\n')}\nSELECT ${ok} AS ok, COALESCE((SELECT json_agg(id) FROM ev), '[]'::json) AS events`, values),
-      );
-    } catch (err) {
-      if (!isStaleVersion(err)) throw err;
-    }
-    if (!row || row.ok !== 1) {
+    const row = await this.optimistic.submit({ orderId: order.id, ctes: named, values, strict: extras.length > 0 });
+    if (!row) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
       return null;
     }
@@ -384,6 +393,68 @@ export class OrdersRepository {
     const applied = { order: changes ? next : order, decision, events: events.filter((e) => inserted.has(e.id)) };
     this.committed(applied, source);
     return applied;
+  }
+
+  /**
+   * Writes applyOptimistic's planned changes. One alone goes as its own statement. Several go in
+   * ONE statement, each order's CTEs renamed apart (`c<i>_upd`, ...), each order checked on its own
+   * version as in its own statement; an order named twice goes alone after the rest (one statement
+   * never changes a row twice). Should that statement fail in any way (an order that moved and
+   * has parts, a deadlock with another writer, a constraint), nothing of it was written and every
+   * change is written alone instead, so one order's failure stays that order's.
+   */
+  private async writeOptimistic(plans: OptimisticPlan[]): Promise<Array<OptimisticResult | Error>> {
+    const alone = (p: OptimisticPlan) => this.writeOptimisticOne(p).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (plans.length === 1) return [await alone(plans[0]!)];
+    const out: Array<OptimisticResult | Error> = new Array(plans.length);
+    const seen = new Set<string>();
+    const together: number[] = [];
+    const after: number[] = [];
+    plans.forEach((p, i) => (seen.has(p.orderId) ? after : (seen.add(p.orderId), together)).push(i));
+    let written: OptimisticResult[] | null = null;
+    if (together.length > 1) {
+      try {
+        written = await this.writeOptimisticTogether(together.map((i) => plans[i]!));
+      } catch (err) {
+        this.log.debug(`${together.length} order changes in one statement: ${(err as Error).message}; writing each alone`);
+      }
+    }
+    if (written) together.forEach((i, k) => (out[i] = written[k]!));
+    else await Promise.all(together.map(async (i) => (out[i] = await alone(plans[i]!))));
+    for (const i of after) out[i] = await alone(plans[i]!);
+    return out;
+  }
+
+  private async writeOptimisticOne(p: OptimisticPlan): Promise<OptimisticResult> {
+    let row: { ok: number; events: string[] } | undefined;
+    try {
+      [row] = rowsOf<{ ok: number; events: string[] }>(
+        await this.ds.query(`WITH ${p.ctes.map((c) => `${c.name} AS (${c.sql})`).join(',\n')}\nSELECT ${okOf('upd', p.strict)} AS ok, ${eventsOf('ev')} AS events`, p.values),
+      );
+    } catch (err) {
+      if (!isStaleVersion(err)) throw err;
+    }
+    return row && row.ok === 1 ? { events: row.events } : null;
+  }
+
+  private async writeOptimisticTogether(plans: OptimisticPlan[]): Promise<OptimisticResult[]> {
+    const values: unknown[] = [];
+    const ctes: string[] = [];
+    const cols: string[] = [];
+    plans.forEach((p, i) => {
+      // The plan's own CTE names, where they stand as names (not after a dot or inside a quoted name).
+      const names = new RegExp(`(?<![\\w."])(${p.ctes.map((c) => c.name).join('|')})\\b`, 'g');
+      const offset = values.length;
+      values.push(...p.values);
+      for (const c of p.ctes) {
+        const sql = c.sql.replace(names, `c${i}_$1`).replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`);
+        ctes.push(`c${i}_${c.name} AS (${sql})`);
+      }
+      cols.push(`${okOf(`c${i}_upd`, p.strict)} AS ok${i}`, `${eventsOf(`c${i}_ev`)} AS ev${i}`);
+    });
+    const [row] = rowsOf<Record<string, unknown>>(await this.ds.query(`${UNPREPARED} WITH ${ctes.join(',\n')}\nSELECT ${cols.join(', ')}`, values));
+    if (!row) throw new Error('the statement answered no row');
+    return plans.map((_p, i) => (row[`ok${i}`] === 1 ? { events: row[`ev${i}`] as string[] } : null));
   }
 
   private async insertEvents(m: EntityManager, orderId: string, source: EventSource, drafts: EventDraft[]): Promise<OrderEventEntity[]> {
@@ -435,3 +506,12 @@ export class OrdersRepository {
     return qb.orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(q.limit).getMany();
   }
 }
+
+/**
+ * 1 when the order's row was the version read; else, with parts (`strict`), the statement raises
+ * (Postgres runs every data-modifying CTE whatever the rest reads, so a part cannot be skipped from
+ * here: nothing of the statement is written), and without parts, 0 (nothing of it was written).
+ */
+const okOf = (upd: string, strict: boolean): string =>
+  strict ? `CASE WHEN (SELECT count(*) FROM ${upd}) = 1 THEN 1 ELSE ('${STALE_VERSION} ' || (SELECT count(*) FROM ${upd}))::int END` : `(SELECT count(*) FROM ${upd})::int`;
+const eventsOf = (ev: string): string => `COALESCE((SELECT json_agg(id) FROM ${ev}), '[]'::json)`;

@@ -54,7 +54,7 @@ export class WebhookInboxRepository {
 
   /**
    * Stores a batch of verified callbacks and ONE processing job for the rows that were new, in one
-   * statement (the group commit of the intake, see intake-batcher.ts): the rows with known ids,
+   * statement (the group commit of the intake, see common/batcher.ts): the rows with known ids,
    * `ON CONFLICT DO NOTHING` per key, and pg-boss's own insert statement (`job`, sent with data
    * `{ inboxIds: [] }`) whose name and data are taken from the inserted rows, so no job is
    * inserted when every key was a duplicate. Per input, in order: whether it was new, and the

@@ -130,4 +130,50 @@ describe('applyOptimistic', () => {
     await expect(repo.applyOptimistic(read, version, 'webhook', paid(order), broken)).rejects.toThrow(/null value/);
     expect(await counts(order.id)).toEqual(before);
   });
+
+  it('changes of different orders made at the same time share a statement, each written as if alone', async () => {
+    const orders = await Promise.all(Array.from({ length: 16 }, () => createOrder(app.http)));
+    const reads = await Promise.all(orders.map((o) => versioned(o.id)));
+    const before = await Promise.all(orders.map((o) => counts(o.id)));
+    const spy = jest.spyOn(ds, 'query');
+    try {
+      const changes = await Promise.all(orders.map((o, i) => repo.applyOptimistic(reads[i]!.order, reads[i]!.version, 'webhook', paid(o), extraPart(o.id))));
+      const statements = spy.mock.calls.filter(([sql]) => /^(\/\* unprepared \*\/ )?WITH (c\d+_)?upd AS/.test(String(sql)));
+      // Group commit: fewer statements than orders (two go at once, the rest wait and go together).
+      expect(statements.length).toBeLessThan(orders.length);
+      for (const [i, change] of changes.entries()) {
+        expect(change?.order.status).toBe('paid');
+        expect(change!.events.map((e) => e.type)).toContain('order.status_changed');
+        expect(change!.events.every((e) => e.order_id === orders[i]!.id)).toBe(true);
+        expect(await counts(orders[i]!.id)).toEqual({ status: 'paid', events: before[i]!.events + change!.events.length, notifications: before[i]!.notifications, extra: 1 });
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('in a shared statement, an order that moved, an order named twice and a failing part stay their own', async () => {
+    const orders = await Promise.all(Array.from({ length: 8 }, () => createOrder(app.http)));
+    const reads = await Promise.all(orders.map((o) => versioned(o.id)));
+    const before = await Promise.all(orders.map((o) => counts(o.id)));
+    const [moved, twice, broken] = orders;
+    await ds.query(`UPDATE orders SET last_checked_at = now() WHERE id = $1`, [moved!.id]); // another writer
+    const brokenPart = () => [{ name: 'broken', sql: `INSERT INTO probe (order_id) SELECT NULL::uuid WHERE EXISTS (SELECT 1 FROM upd)`, values: [] }];
+    const run = (i: number, extra = extraPart(orders[i]!.id)) => repo.applyOptimistic(reads[i]!.order, reads[i]!.version, 'webhook', paid(orders[i]!), extra);
+    // Two first, to hold both statements in flight; the rest wait and are written together.
+    const results = await Promise.allSettled([run(3), run(4), run(0), run(1), run(1), run(2, brokenPart), run(5), run(6), run(7)]);
+    const [r3, r4, rMoved, rTwiceA, rTwiceB, rBroken, ...rest] = results;
+    expect(rMoved).toEqual({ status: 'fulfilled', value: null });
+    expect(await counts(moved!.id)).toEqual(before[0]);
+    expect([rTwiceA, rTwiceB].filter((r) => r.status === 'fulfilled' && r.value !== null)).toHaveLength(1);
+    expect(await counts(twice!.id)).toMatchObject({ status: 'paid', extra: 1 });
+    expect(rBroken.status).toBe('rejected');
+    expect(String((rBroken as PromiseRejectedResult).reason)).toMatch(/null value/);
+    expect(await counts(broken!.id)).toEqual(before[2]);
+    for (const [k, r] of [r3, r4, ...rest].entries()) {
+      const i = [3, 4, 5, 6, 7][k]!;
+      expect(r.status === 'fulfilled' && r.value?.order.status).toBe('paid');
+      expect(await counts(orders[i]!.id)).toMatchObject({ status: 'paid', extra: 1 });
+    }
+  });
 });

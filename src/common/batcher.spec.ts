@@ -1,4 +1,4 @@
-import { Batcher } from './intake-batcher';
+import { Batcher } from './batcher';
 
 /** A run whose batches are released by hand, recording what each batch held. */
 function manual() {

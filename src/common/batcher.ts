@@ -1,10 +1,11 @@
 /**
- * Group commit for the callback intake: callbacks that arrive while a store statement is running
- * wait for it and then go together, as ONE statement (rows and their processing job), instead of
- * one statement (and one commit) each. A lone callback on a quiet service goes at once; under load
- * the batches form by themselves. Every caller still gets its own outcome, and only after the
- * statement that holds its row has committed: the 200 still means "durably stored". `run` may
- * answer an Error in an item's place: that caller alone gets it.
+ * Group commit: writes that arrive while `maxInFlight` statements are running wait for one of them
+ * and then go together, as ONE statement, instead of one statement (and one commit) each. A lone
+ * write on a quiet service goes at once; under load the batches form by themselves. Every caller
+ * still gets its own outcome, and only after the statement that holds its write has committed.
+ * `run` may answer an Error in an item's place: that caller alone gets it. Used by the callback
+ * intake (rows and their processing job: the 200 still means "durably stored") and by order
+ * changes (OrdersRepository.applyOptimistic).
  */
 export class Batcher<In, Out> {
   private readonly queue: Array<{ item: In; resolve: (v: Out) => void; reject: (e: unknown) => void }> = [];
