@@ -99,7 +99,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     app.useLogger(new QuietStartupLogger(app.get(Logger)));
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
-    registerRequestLog(fastify, () => PinoLogger.root);
+    registerRequestLog(fastify, PinoLogger.root);
     registerRequestTimeout(fastify, settings.requestTimeoutMs);
     await registerSecurityHeaders(app);
     registerOpsAssets(app);

@@ -46,7 +46,7 @@ describe('scrubSecrets', () => {
     const stream = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString('utf8')), done()) });
     const log = pino(pinoHttpOptions({ logLevel: 'info' } as Settings, stream), stream);
     const app = Fastify({ genReqId: () => 'r1' });
-    registerRequestLog(app, () => log);
+    registerRequestLog(app, log);
     app.get('/v1/currencies', (_req, reply) => {
       // Logged inside the request after an await, as a service would: the request id comes along.
       return Promise.resolve().then(() => {

@@ -150,7 +150,7 @@ function quietUrl(url: string): boolean {
  * (`request errored`, level error, for a 5xx) with the id, the method, the URL (its query's
  * credentials blanked), the status and the time taken in ms.
  */
-export function registerRequestLog(fastify: FastifyInstance, logger: () => Logger): void {
+export function registerRequestLog(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     requestContext.run(req.id, done);
   });
@@ -164,8 +164,8 @@ export function registerRequestLog(fastify: FastifyInstance, logger: () => Logge
         res: { statusCode },
         responseTime: Math.round(reply.elapsedTime),
       };
-      if (statusCode >= 500) logger().error(line, 'request errored');
-      else logger().info(line, 'request completed');
+      if (statusCode >= 500) logger.error(line, 'request errored');
+      else logger.info(line, 'request completed');
     }
     done();
   });

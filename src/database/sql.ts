@@ -21,7 +21,6 @@ export interface SqlPart {
   values: unknown[];
 }
 
-
 /**
  * Starts a statement that is never prepared (ResilientClient): its text changes with its batch,
  * and prepared it would only take a place among the statements worth preparing.

@@ -34,8 +34,8 @@ interface OptimisticPlan {
 type OptimisticResult = { events: string[] } | null;
 
 /**
- * Order changes of different orders that are ready together go in one statement (OptimisticBatch):
- * at most this many, and this many such statements at a time.
+ * Changes of different orders that are ready together go in one statement (writeOptimistic): at
+ * most `maxBatch` orders, and `maxInFlight` such statements at a time.
  */
 const OPTIMISTIC_BATCH = { maxBatch: 32, maxInFlight: 2 };
 
@@ -331,7 +331,7 @@ export class OrdersRepository {
     const v = (x: unknown) => `$${values.push(x)}`;
     const changes = !decision.refused && (decision.events.length > 0 || Object.keys(decision.patch).length > 0);
     const next = Object.assign(new OrderEntity(), order);
-    const ctes: string[] = [];
+    const ctes: Array<{ name: string; sql: string }> = [];
     let events: OrderEventEntity[] = [];
     if (changes) {
       if (Object.keys(decision.patch).length) {
@@ -339,10 +339,10 @@ export class OrdersRepository {
         next.updated_at = new Date();
         const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
         const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
-        ctes.push(`UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id`);
+        ctes.push({ name: 'upd', sql: `UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id` });
       } else {
         // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
-        ctes.push(`SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid`);
+        ctes.push({ name: 'upd', sql: `SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid` });
       }
       const now = new Date();
       events = decision.events.map((e) =>
@@ -363,27 +363,30 @@ export class OrdersRepository {
         (e) =>
           `(${v(e.id)}::uuid, ${v(e.order_id)}::uuid, ${v(e.type)}::varchar, ${v(e.from_status)}::varchar, ${v(e.to_status)}::varchar, ${v(e.source)}::varchar, ${v(e.dedupe_key)}::varchar, ${v(JSON.stringify(e.data))}::jsonb, ${v(e.created_at)}::timestamptz)`,
       );
-      ctes.push(
-        rows.length
+      ctes.push({
+        name: 'ev',
+        sql: rows.length
           ? `INSERT INTO order_events (id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
                SELECT * FROM (VALUES ${rows.join(', ')}) AS e(id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
                WHERE EXISTS (SELECT 1 FROM upd)
                ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`
           : `SELECT NULL::uuid AS id WHERE false`,
-      );
+      });
     } else {
-      ctes.push(`SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid`, `SELECT NULL::uuid AS id WHERE false`);
+      ctes.push(
+        { name: 'upd', sql: `SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid` },
+        { name: 'ev', sql: `SELECT NULL::uuid AS id WHERE false` },
+      );
     }
     const planned = { order: next, decision, events };
     const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
     const extras = [...parts, ...extra(planned)];
-    const named = [{ name: 'upd', sql: ctes[0]! }, { name: 'ev', sql: ctes[1]! }];
     for (const part of extras) {
       const offset = values.length;
       values.push(...part.values);
-      named.push({ name: part.name, sql: part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`) });
+      ctes.push({ name: part.name, sql: part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`) });
     }
-    const row = await this.optimistic.submit({ orderId: order.id, ctes: named, values, strict: extras.length > 0 });
+    const row = await this.optimistic.submit({ orderId: order.id, ctes, values, strict: extras.length > 0 });
     if (!row) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
       return null;
@@ -442,8 +445,7 @@ export class OrdersRepository {
     const ctes: string[] = [];
     const cols: string[] = [];
     plans.forEach((p, i) => {
-      // The plan's own CTE names, where they stand as names (not after a dot or inside a quoted name).
-      const names = new RegExp(`(?<![\\w."])(${p.ctes.map((c) => c.name).join('|')})\\b`, 'g');
+      const names = cteNames(p.ctes);
       const offset = values.length;
       values.push(...p.values);
       for (const c of p.ctes) {
@@ -514,4 +516,15 @@ export class OrdersRepository {
  */
 const okOf = (upd: string, strict: boolean): string =>
   strict ? `CASE WHEN (SELECT count(*) FROM ${upd}) = 1 THEN 1 ELSE ('${STALE_VERSION} ' || (SELECT count(*) FROM ${upd}))::int END` : `(SELECT count(*) FROM ${upd})::int`;
+/** The plan's own CTE names where they stand as names (not after a dot or inside a quoted name); one RegExp per set of names. */
+const namePatterns = new Map<string, RegExp>();
+function cteNames(ctes: Array<{ name: string }>): RegExp {
+  const key = ctes.map((c) => c.name).join('|');
+  let re = namePatterns.get(key);
+  if (!re) {
+    if (namePatterns.size >= 100) namePatterns.clear();
+    namePatterns.set(key, (re = new RegExp(`(?<![\\w."])(${key})\\b`, 'g')));
+  }
+  return re;
+}
 const eventsOf = (ev: string): string => `COALESCE((SELECT json_agg(id) FROM ${ev}), '[]'::json)`;
