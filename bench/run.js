@@ -65,6 +65,7 @@ const CFG = {
   connections: intEnv('BENCH_CONNECTIONS', 64, 1),
   drainCount: intEnv('BENCH_DRAIN_COUNT', 20_000, 1),
   drainTimeoutS: intEnv('BENCH_DRAIN_TIMEOUT_S', 240, 1),
+  sandboxHistory: intEnv('BENCH_SANDBOX_HISTORY', 20_000, 0),
   latencyCount: intEnv('BENCH_LATENCY_COUNT', 30, 1),
   readSmall: 10_000,
   readLarge: intEnv('BENCH_READ_LARGE', 1_000_000, 10_001),
@@ -344,6 +345,23 @@ async function seedDrain(gw, n, { jobs = true, label = '' } = {}) {
   if (seeded.inbox !== n || (jobs && seeded.ids !== n)) throw new Error(`seeded ${seeded.inbox} callbacks, ${seeded.jobs} jobs naming ${seeded.ids} of ${n} (is the queue defined?)`);
   log(`  seeded in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
   return { tag };
+}
+
+/**
+ * Each emulated gateway starts with a history of settled invoices (BENCH_SANDBOX_HISTORY, 20,000
+ * each), analyzed, as a gateway in service has. On empty, never-analyzed tables the emulator's
+ * statements got plans made for no rows (its lookups by the merchant's order id walked an index
+ * that leads with the one merchant, so every row): its Postgres time per invoice then grew with
+ * every invoice created, up to 4 ms, and weighed on whichever scenario ran later.
+ */
+async function seedGatewayHistory() {
+  const n = CFG.sandboxHistory;
+  if (!n) return;
+  const ts = Date.now();
+  await db.withClient(infra.sandboxUrl, async (c) => {
+    for (const gw of ACTIVE) await gw.seedPaidInvoices(c, { invoiceTag: `history-${STAMP}-inv`, orderTag: `history-${STAMP}`, count: n, creds: CREDS[gw.name] });
+  });
+  log(`  gateway history: ${n} settled invoices per gateway in the sandbox, in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
 }
 
 /** callback-drain: seeds, starts the service, callbacks/s until no callback of the seeded set is `received`. */
@@ -860,6 +878,7 @@ async function main() {
     await startSink();
     await startSandbox();
     log(`sandbox (${ACTIVE.map((g) => g.label).join(', ')}) on :${infra.sandboxPort} (database ${SANDBOX_DB}), merchant webhook sink on :${infra.sinkPort}`);
+    await seedGatewayHistory();
     // One start-up defines pg-boss's schema and queues, so stored jobs can be seeded.
     const first = await startService('prepare');
     await first.stop();
@@ -910,6 +929,7 @@ async function main() {
           duration_s: CFG.durationS,
           warmup_s: CFG.warmupS,
           drain_count: CFG.drainCount,
+          sandbox_history: CFG.sandboxHistory,
           read_rows: [CFG.readSmall, CFG.readLarge],
           gateways: GATEWAYS.map((g) => g.name),
           growth_rows: [CFG.growthSmall, CFG.growthRows],
