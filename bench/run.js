@@ -383,11 +383,15 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
   await c.connect();
   cpu.excludeBackend((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
   const remaining = async () => (await c.query(`SELECT count(*)::int AS n FROM webhook_inbox WHERE status = 'received' AND external_id LIKE $1`, [`${tag}-%`])).rows[0].n;
+  // Rows read by sequential scans of the service's tables (the inbox apart: this loop's count scans it).
+  const seqRows = async () =>
+    (await c.query(`SELECT coalesce(sum(seq_tup_read), 0)::bigint AS n FROM pg_stat_user_tables WHERE schemaname = 'public' AND relname <> 'webhook_inbox'`)).rows[0].n;
   const pids = { service: child.pid, sandbox: infra.sandbox?.pid };
   const dbs = { service: SERVICE_DB, sandbox: SANDBOX_DB };
   let startAt = null;
   let startLeft = n;
   let startCpu = null;
+  let startSeq = 0;
   let endAt = null;
   let left = n;
   const deadline = Date.now() + CFG.drainTimeoutS * 1000;
@@ -399,6 +403,7 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
       startAt = t;
       startLeft = left;
       startCpu = cpu.snapshot(pids, dbs);
+      startSeq = Number(await seqRows());
     }
     if (left === 0) {
       endAt = t;
@@ -413,6 +418,9 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
   const inWindow = startLeft - left;
   const rate = elapsedS > 0 ? Math.round((inWindow / elapsedS) * 10) / 10 : 0;
   const drainCpu = startCpu ? cpu.diff(startCpu, endCpu, inWindow) : undefined;
+  // Statistics reach the counters within a second or so: read them once that has passed.
+  await sleep(1500);
+  const seqPerCallback = inWindow > 0 ? Math.round(((Number(await seqRows()) - startSeq) / inWindow) * 10) / 10 : null;
   // What the drain wrote: transitions, timeline, outbox.
   const check = (
     await c.query(
@@ -439,6 +447,7 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
       finished: endAt !== null,
       ...(stop ? { service_was_ready: ready } : {}),
       check,
+      seq_rows_per_callback: seqPerCallback,
       note: endAt === null ? `stopped with ${left} left` : 'callbacks/s until no inbox row is received',
     },
   );
@@ -814,6 +823,13 @@ function goals() {
         `${name}: every callback applied once (paid orders, timeline events, outbox rows)`,
         d ? `${d.check.paid_orders} / ${d.check.paid_events} / ${d.check.outbox_rows} of ${d.callbacks}, ${d.check.not_processed} not processed${d.finished ? '' : ' (did not finish)'}` : 'not run',
         d ? d.check.ok : null,
+      );
+      // A plan that reads a whole table per callback (a cached plan made for an empty table, a
+      // missing index) shows here long before it shows in the rate.
+      goal(
+        `${name}: no table read whole per callback (rows read by sequential scans per callback <= 1)`,
+        d ? `${d.seq_rows_per_callback}` : 'not run',
+        d && d.seq_rows_per_callback != null ? d.seq_rows_per_callback <= 1 : null,
       );
     }
   }
