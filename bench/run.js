@@ -364,6 +364,11 @@ async function seedGatewayHistory() {
   log(`  gateway history: ${n} settled invoices per gateway in the sandbox, in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
 }
 
+/** Each order-create scenario starts from the same gateway state (see the driver's expireOpenInvoices). */
+async function expireOpenInvoices(gw) {
+  if (gw.expireOpenInvoices) await db.withClient(infra.sandboxUrl, (c) => gw.expireOpenInvoices(c));
+}
+
 /** callback-drain: seeds, starts the service, callbacks/s until no callback of the seeded set is `received`. */
 async function runDrain(gw, name) {
   const n = CFG.drainCount;
@@ -628,6 +633,7 @@ const scenarios = {
 
   async 'ceiling-order'() {
     for (const gw of GATEWAYS) {
+      await expireOpenInvoices(gw);
       const port = await freePort();
       const child = spawnChild(
         `ceiling-order:${gw.name}`,
@@ -649,6 +655,7 @@ const scenarios = {
   async 'order-create'() {
     for (const gw of GATEWAYS) {
       await db.resetServiceData(infra.serviceUrl);
+      await expireOpenInvoices(gw);
       const svc = await startService(`order-create-${gw.name}`);
       const f = await load(svc.port, orderCreateRequests(gw), `order-create/${gw.name}`, watch(svc));
       await svc.stop();
