@@ -12,6 +12,7 @@ import { SandboxSmartwm1763700001100 } from './1763700001100-sandbox-smartwm';
 import { RetentionCursor1763700001200 } from './1763700001200-retention-cursor';
 import { CallbackCredential1763700002000 } from './1763700002000-callback-credential';
 import { SandboxMethodLimits1763700005000 } from './1763700005000-sandbox-method-limits';
+import { NotificationsEventIndex1763700006000 } from './1763700006000-notifications-event-index';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   RetentionCursor1763700001200,
   CallbackCredential1763700002000,
   SandboxMethodLimits1763700005000,
+  NotificationsEventIndex1763700006000,
 ];
