@@ -86,7 +86,6 @@ module.exports = {
 
   invoiceIdSql: (tag) => `md5('${tag}-' || i)::uuid::text`,
 
-  /** Paid in full in USDT_TRC20 at the sandbox's 1.00 rate: 100.000000 + 1 % fee, all of it received. */
   /**
    * Before each order-create scenario: the invoices earlier scenarios left open expire, as they
    * would at the gateway once their time ran out. The emulator counts a merchant's unpaid
@@ -100,6 +99,7 @@ module.exports = {
     await c.query(`VACUUM ANALYZE sandbox_cs_invoices`);
   },
 
+  /** Paid in full in USDT_TRC20 at the sandbox's 1.00 rate: 100.000000 + 1 % fee, all of it received. */
   async seedPaidInvoices(c, { invoiceTag, orderTag, count, creds }) {
     await c.query(
       `INSERT INTO sandbox_cs_invoices (id, merchant_id, external_id, description, fiat_amount, fiat_currency, who_pay_commission, secret, processing_url,
