@@ -19,6 +19,15 @@ export interface SqlPart {
   name: string;
   sql: string;
   values: unknown[];
+  /**
+   * The same statement for many orders at once (one statement of a batch of order changes, whose
+   * text does not change with the batch, so Postgres parses and plans it once per connection).
+   * It reads its rows from `{rows}`: one row per order, columns `x.p1` .. `x.pN` holding this part's
+   * `values` in order, as text (cast them where used); `{p1}` .. `{pN}` are those columns as whole
+   * arrays (`text[]`). It may read `ev` (the ids of the timeline events inserted, column `id`).
+   * A part without it makes its order's change go the older way (one statement of many CTEs).
+   */
+  many?: string;
 }
 
 /**

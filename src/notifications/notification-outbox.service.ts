@@ -57,6 +57,10 @@ export class NotificationOutbox implements OnModuleInit {
             SELECT $1::uuid, $2::uuid, $3::uuid, $4::varchar, $5::jsonb, $6::text, 'pending', now(), now() + make_interval(secs => $7::float8)
             WHERE EXISTS (SELECT 1 FROM ev WHERE ev.id = $3::uuid)
             ON CONFLICT (order_id, event_id) DO NOTHING RETURNING id`,
+      many: `INSERT INTO notifications (id, order_id, event_id, type, payload, body, status, next_attempt_at, retry_until)
+            SELECT x.p1::uuid, x.p2::uuid, x.p3::uuid, x.p4::varchar, x.p5::jsonb, x.p6::text, 'pending', now(), now() + make_interval(secs => x.p7::float8)
+              FROM {rows} WHERE x.p3::uuid = ANY(ARRAY(SELECT id FROM ev))
+            ON CONFLICT (order_id, event_id) DO NOTHING RETURNING id`,
       values: [newId(), change.order.id, d.event_id, d.type, d.body, d.body, this.sender.retryWindowS],
     }));
   }

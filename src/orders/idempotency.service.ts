@@ -108,6 +108,9 @@ export class IdempotencyService implements OnApplicationBootstrap {
       sql: `UPDATE idempotency_keys SET state='done', response_status=$3::int, response_body=$4::jsonb,
                    order_id = CASE WHEN $3::int >= 400 THEN $5::uuid ELSE COALESCE($5::uuid, order_id) END, locked_until=NULL, updated_at=now()
             WHERE scope=$1::text AND key=$2::text`,
+      many: `UPDATE idempotency_keys k SET state='done', response_status=x.p3::int, response_body=x.p4::jsonb,
+                   order_id = CASE WHEN x.p3::int >= 400 THEN x.p5::uuid ELSE COALESCE(x.p5::uuid, k.order_id) END, locked_until=NULL, updated_at=now()
+              FROM {rows} WHERE k.scope = ANY({p1}) AND k.key = ANY({p2}) AND k.scope = x.p1 AND k.key = x.p2`,
       values: [scope, key, status, JSON.stringify(body), orderId],
     };
   }

@@ -29,6 +29,22 @@ interface OptimisticPlan {
   values: unknown[];
   /** Parts are written: a stale version must raise, so that none of them is. */
   strict: boolean;
+  /** The same change as rows, when every part has its `many` form (see writeOptimisticRows). */
+  rows?: OptimisticRows;
+}
+
+/**
+ * One order's change as rows of a statement shared by every order of its `shape` (the patched
+ * columns, the parts and whether they are written): the patch's values, its version, its
+ * timeline events and each part's values, every value as text.
+ */
+interface OptimisticRows {
+  shape: string;
+  columns: string[];
+  patch: Array<string | null>;
+  version: string;
+  events: OrderEventEntity[];
+  parts: Array<{ many: string; values: Array<string | null> }>;
 }
 /** What the statement wrote for one order; null: the order had moved, nothing of it was written. */
 type OptimisticResult = { events: string[] } | null;
@@ -65,6 +81,7 @@ export class OrdersRepository {
   private readonly listeners: Array<{ write: ChangeListener; plan: ChangePlanner; committed?: CommitListener }> = [];
   /** applyOptimistic's statements: concurrent changes of different orders share one (group commit). */
   private readonly optimistic = new Batcher<OptimisticPlan, OptimisticResult>((plans) => this.writeOptimistic(plans), OPTIMISTIC_BATCH);
+  private readonly columnTypes = new Map<string, string | null>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -386,7 +403,9 @@ export class OrdersRepository {
       values.push(...part.values);
       ctes.push({ name: part.name, sql: part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`) });
     }
-    const row = await this.optimistic.submit({ orderId: order.id, ctes, values, strict: extras.length > 0 });
+    const strict = extras.length > 0;
+    const rows = this.rowsOf(next, changes ? decision.patch : {}, version, events, extras, strict);
+    const row = await this.optimistic.submit({ orderId: order.id, ctes, values, strict, ...(rows ? { rows } : {}) });
     if (!row) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
       return null;
@@ -396,6 +415,34 @@ export class OrdersRepository {
     const applied = { order: changes ? next : order, decision, events: events.filter((e) => inserted.has(e.id)) };
     this.committed(applied, source);
     return applied;
+  }
+
+  /**
+   * The change as rows of the statement its shape shares (writeOptimisticRows); undefined when a
+   * part has no `many` form or a patched column has no type that text is cast to here.
+   */
+  private rowsOf(next: OrderEntity, patch: Partial<OrderEntity>, version: string, events: OrderEventEntity[], parts: SqlPart[], strict: boolean): OptimisticRows | undefined {
+    if (parts.some((p) => !p.many)) return undefined;
+    const columns = Object.keys(patch).length ? [...new Set([...Object.keys(patch), 'updated_at'])] : [];
+    const types = columns.map((c) => this.columnType(c));
+    if (types.some((t) => !t)) return undefined;
+    const patchValues = columns.map((c, i) => {
+      const v = (next as unknown as Record<string, unknown>)[c];
+      return types[i] === 'jsonb' ? (v === null || v === undefined ? null : JSON.stringify(v)) : asText(v);
+    });
+    const shape = [columns.map((c, i) => `${c}:${types[i]}`).join(','), strict ? 'strict' : 'lax', ...parts.map((p) => `${p.name}\u0000${p.values.length}\u0000${p.many}`)].join('\u0001');
+    return { shape, columns, patch: patchValues, version, events, parts: parts.map((p) => ({ many: p.many!, values: p.values.map(asText) })) };
+  }
+
+  /** The SQL type an order column's text value is cast to in writeOptimisticRows (null: not one of those). */
+  private columnType(column: string): string | null {
+    const known = this.columnTypes.get(column);
+    if (known !== undefined) return known;
+    const type = this.ds.getMetadata(OrderEntity).findColumnWithPropertyName(column)?.type;
+    const name = typeof type === 'string' ? type.toLowerCase() : '';
+    const cast = ['varchar', 'character varying', 'char', 'character', 'text'].includes(name) ? 'text' : ['timestamptz', 'jsonb', 'numeric', 'uuid', 'boolean', 'int', 'integer', 'bigint'].includes(name) ? name : null;
+    this.columnTypes.set(column, cast);
+    return cast;
   }
 
   /**
@@ -414,18 +461,97 @@ export class OrdersRepository {
     const together: number[] = [];
     const after: number[] = [];
     plans.forEach((p, i) => (seen.has(p.orderId) ? after : (seen.add(p.orderId), together)).push(i));
-    let written: OptimisticResult[] | null = null;
-    if (together.length > 1) {
-      try {
-        written = await this.writeOptimisticTogether(together.map((i) => plans[i]!));
-      } catch (err) {
-        this.log.debug(`${together.length} order changes in one statement: ${(err as Error).message}; writing each alone`);
-      }
+    // Changes of one shape go as rows of one statement; the rest as one statement of many CTEs.
+    const shapes = new Map<string, number[]>();
+    const mixed: number[] = [];
+    for (const i of together) {
+      const shape = plans[i]!.rows?.shape;
+      const list = shape === undefined ? undefined : shapes.get(shape);
+      if (list) list.push(i);
+      else if (shape !== undefined) shapes.set(shape, [i]);
+      else mixed.push(i);
     }
-    if (written) together.forEach((i, k) => (out[i] = written[k]!));
-    else await Promise.all(together.map(async (i) => (out[i] = await alone(plans[i]!))));
+    const groups: Array<{ at: number[]; write: (ps: OptimisticPlan[]) => Promise<OptimisticResult[]> }> = [];
+    for (const at of shapes.values()) {
+      if (at.length > 1) groups.push({ at, write: (ps) => this.writeOptimisticRows(ps) });
+      else mixed.push(...at);
+    }
+    if (mixed.length > 1) groups.push({ at: mixed, write: (ps) => this.writeOptimisticTogether(ps) });
+    else if (mixed.length) groups.push({ at: mixed, write: async (ps) => [await this.writeOptimisticOne(ps[0]!)] });
+    await Promise.all(
+      groups.map(async ({ at, write }) => {
+        let written: OptimisticResult[] | null = null;
+        try {
+          written = await write(at.map((i) => plans[i]!));
+        } catch (err) {
+          if (at.length > 1) this.log.debug(`${at.length} order changes in one statement: ${(err as Error).message}; writing each alone`);
+        }
+        if (written) at.forEach((i, k) => (out[i] = written[k]!));
+        else await Promise.all(at.map(async (i) => (out[i] = await alone(plans[i]!))));
+      }),
+    );
     for (const i of after) out[i] = await alone(plans[i]!);
     return out;
+  }
+
+  /**
+   * Changes of one shape (OptimisticRows) as ONE statement whose text depends on the shape only,
+   * never on how many orders it carries: the orders, their events and each part's rows come as
+   * arrays, so the statement is prepared once per connection (ResilientClient) instead of parsed
+   * and planned anew for every batch (planning a statement of many CTEs cost Postgres more than
+   * running it). Each order is written only if its row is still the version read; when one is not
+   * and the changes have parts, the statement raises and nothing of it is written (the caller then
+   * writes each alone), as writeOptimisticTogether. Events are inserted in their order (their
+   * `seq` is the timeline's order): a filter on the array, never a join that could reorder them.
+   */
+  private async writeOptimisticRows(plans: OptimisticPlan[]): Promise<OptimisticResult[]> {
+    const first = plans[0]!.rows!;
+    const values: unknown[] = [];
+    const arr = (xs: unknown[], type: string) => `$${values.push(xs)}::${type}[]`;
+    const ids = arr(plans.map((p) => p.orderId), 'uuid');
+    const versions = arr(plans.map((p) => p.rows!.version), 'text');
+    const ctes: string[] = [];
+    if (first.columns.length) {
+      const cols = first.columns.map((_c, k) => arr(plans.map((p) => p.rows!.patch[k]), 'text'));
+      const sets = first.columns.map((c, k) => `"${c}" = p.c${k}::${this.columnType(c)}`);
+      ctes.push(`upd AS (UPDATE orders o SET ${sets.join(', ')}
+          FROM unnest(${ids}, ${versions}, ${cols.join(', ')}) AS p(id, ver, ${cols.map((_c, k) => `c${k}`).join(', ')})
+         WHERE o.id = ANY(${ids}) AND o.id = p.id AND o.xmin = p.ver::xid RETURNING o.id)`);
+    } else {
+      ctes.push(`upd AS (SELECT o.id FROM orders o JOIN unnest(${ids}, ${versions}) AS p(id, ver) ON o.id = p.id AND o.xmin = p.ver::xid WHERE o.id = ANY(${ids}))`);
+    }
+    const events = plans.flatMap((p) => p.rows!.events);
+    const ev = (f: (e: OrderEventEntity) => unknown, type = 'text') => arr(events.map(f), type);
+    ctes.push(`ev AS (INSERT INTO order_events (id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
+        SELECT e.id, e.order_id, e.type, e.from_status, e.to_status, e.source, e.dedupe_key, e.data::jsonb, e.created_at
+          FROM unnest(${ev((e) => e.id, 'uuid')}, ${ev((e) => e.order_id, 'uuid')}, ${ev((e) => e.type)}, ${ev((e) => e.from_status)}, ${ev((e) => e.to_status)},
+                      ${ev((e) => e.source)}, ${ev((e) => e.dedupe_key)}, ${ev((e) => JSON.stringify(e.data))}, ${ev((e) => e.created_at, 'timestamptz')})
+               AS e(id, order_id, type, from_status, to_status, source, dedupe_key, data, created_at)
+         WHERE e.order_id = ANY(ARRAY(SELECT id FROM upd))
+        ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id, order_id)`);
+    first.parts.forEach((part, k) => {
+      const width = part.values.length;
+      const col = Array.from({ length: width }, (_v, j) => arr(plans.map((p) => p.rows!.parts[k]!.values[j]), 'text'));
+      const rows = width ? `unnest(${col.join(', ')}) AS x(${col.map((_c, j) => `p${j + 1}`).join(', ')})` : `(SELECT) AS x`;
+      const sql = part.many.replace(/\{rows\}/g, rows).replace(/\{p(\d+)\}/g, (_m, j: string) => col[Number(j) - 1] ?? 'NULL::text[]');
+      ctes.push(`part${k} AS (${sql})`);
+    });
+    const ok = plans[0]!.strict
+      ? `CASE WHEN (SELECT count(*) FROM upd) = cardinality(${ids}) THEN 1 ELSE ('${STALE_VERSION} ' || (SELECT count(*) FROM upd))::int END`
+      : `1`;
+    const sql = `WITH ${ctes.join(',\n')}
+      SELECT ${ok} AS ok, COALESCE((SELECT json_agg(id) FROM upd), '[]'::json) AS upd,
+             COALESCE((SELECT json_agg(json_build_array(order_id, id)) FROM ev), '[]'::json) AS ev`;
+    const [row] = rowsOf<{ ok: number; upd: string[]; ev: Array<[string, string]> }>(await this.ds.query(sql, values));
+    if (!row || row.ok !== 1) throw new Error('the statement answered no row');
+    const written = new Set(row.upd);
+    const inserted = new Map<string, string[]>();
+    for (const [orderId, id] of row.ev) {
+      const list = inserted.get(orderId);
+      if (list) list.push(id);
+      else inserted.set(orderId, [id]);
+    }
+    return plans.map((p) => (written.has(p.orderId) ? { events: inserted.get(p.orderId) ?? [] } : null));
   }
 
   private async writeOptimisticOne(p: OptimisticPlan): Promise<OptimisticResult> {
@@ -528,3 +654,12 @@ function cteNames(ctes: Array<{ name: string }>): RegExp {
   return re;
 }
 const eventsOf = (ev: string): string => `COALESCE((SELECT json_agg(id) FROM ${ev}), '[]'::json)`;
+
+/** A value as the text Postgres casts back (writeOptimisticRows sends every value as text). */
+function asText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}

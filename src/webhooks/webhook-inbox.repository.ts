@@ -181,6 +181,11 @@ export class WebhookInboxRepository {
               order_id = COALESCE($3::uuid, order_id), outcome = COALESCE($4::jsonb, outcome), last_error = $5::text,
               attempts = attempts + 1, processed_at = CASE WHEN $2::varchar IN ('processed','unmatched') THEN now() ELSE processed_at END
             WHERE id = $1::uuid`,
+      // By primary key (= ANY) as well as by the join: see finishMany.
+      many: `UPDATE webhook_inbox w SET status = CASE WHEN w.status='conflict' THEN w.status ELSE x.p2::varchar END,
+              order_id = COALESCE(x.p3::uuid, w.order_id), outcome = COALESCE(x.p4::jsonb, w.outcome), last_error = x.p5::text,
+              attempts = w.attempts + 1, processed_at = CASE WHEN x.p2::varchar IN ('processed','unmatched') THEN now() ELSE w.processed_at END
+              FROM {rows} WHERE w.id = ANY({p1}::uuid[]) AND w.id = x.p1::uuid`,
       values: [id, status, fields.order_id ?? null, fields.outcome ? JSON.stringify(fields.outcome) : null, fields.error ?? null],
     };
   }

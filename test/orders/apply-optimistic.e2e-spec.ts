@@ -176,4 +176,105 @@ describe('applyOptimistic', () => {
       expect(await counts(orders[i]!.id)).toMatchObject({ status: 'paid', extra: 1 });
     }
   });
+
+  describe('changes of one shape, as rows of one statement', () => {
+    /** A stored callback for the order, as the intake keeps it (status received). */
+    const storeCallback = async (order: { id: string; gateway_invoice_id: string; external_id: string }, tag: string) =>
+      (
+        await ds.query(
+          `INSERT INTO webhook_inbox (provider, idempotency_key, payload_hash, raw_body, headers, gateway_order_id, external_id, status)
+           VALUES ('eccaex', $1, 'h', ''::bytea, '{}'::jsonb, $2, $3, 'received') RETURNING id`,
+          [`${tag}-${order.id}`, order.gateway_invoice_id, order.external_id],
+        )
+      )[0].id as string;
+    const callback = async (id: string) => (await ds.query(`SELECT status, order_id, outcome, attempts, processed_at IS NOT NULL AS processed FROM webhook_inbox WHERE id = $1`, [id]))[0];
+    /** The statement of rows (its text is the same for every batch of its shape). */
+    const isRows = (sql: unknown) => /^WITH upd AS \(UPDATE orders o SET /.test(String(sql));
+    const settle = (inboxId: string, orderId: string, i: number) => () => [
+      app.app.get(WebhookInboxRepository).finishPart(inboxId, 'processed', { order_id: orderId, outcome: { n: i, note: `"quoted" \\ {braced}, [${i}]` }, error: null }),
+    ];
+    /** Paid with more than was asked: the change has two events (paid, then the exception), in that order. */
+    const overpaid = (order: { gateway_invoice_id: string; external_id: string }): Observation => ({
+      ...paid(order),
+      figures: { expected: { amount: '1500.00', unit: 'UAH' }, received: { amount: '1600.00', unit: 'UAH' } },
+    } as Observation);
+
+    it('writes each order, its events in their order and each part row as if alone, in fewer statements than orders', async () => {
+      const orders = await Promise.all(Array.from({ length: 16 }, () => createOrder(app.http)));
+      const reads = await Promise.all(orders.map((o) => versioned(o.id)));
+      const inbox = await Promise.all(orders.map((o) => storeCallback(o, 'rows')));
+      const before = await Promise.all(orders.map((o) => counts(o.id)));
+      const spy = jest.spyOn(ds, 'query');
+      let changes;
+      try {
+        changes = await Promise.all(
+          orders.map((o, i) => repo.applyOptimistic(reads[i]!.order, reads[i]!.version, 'webhook', i % 2 ? overpaid(o) : paid(o), settle(inbox[i]!, o.id, i))),
+        );
+        const rowStatements = spy.mock.calls.filter(([sql]) => isRows(sql));
+        expect(rowStatements.length).toBeGreaterThan(0);
+        expect(spy.mock.calls.filter(([sql]) => /^(\/\* unprepared \*\/ )?WITH (c\d+_)?upd AS/.test(String(sql))).length).toBeLessThan(orders.length);
+        // One text for batches of any size: Postgres prepares it once per connection.
+        expect(new Set(rowStatements.map(([sql]) => sql)).size).toBeLessThanOrEqual(2);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(changes.filter((c) => (c?.events.length ?? 0) >= 2).length).toBeGreaterThan(0);
+      for (const [i, change] of changes.entries()) {
+        const order = orders[i]!;
+        expect(change?.order.status).toBe('paid');
+        expect(await counts(order.id)).toEqual({ ...before[i]!, status: 'paid', events: before[i]!.events + change!.events.length });
+        const timeline = await ds.query(`SELECT id, type FROM order_events WHERE order_id = $1 ORDER BY seq`, [order.id]);
+        expect(timeline.slice(-change!.events.length).map((e: { id: string }) => e.id)).toEqual(change!.events.map((e) => e.id));
+        expect(await callback(inbox[i]!)).toEqual({ status: 'processed', order_id: order.id, outcome: { n: i, note: `"quoted" \\ {braced}, [${i}]` }, attempts: 1, processed: true });
+        const [row] = await ds.query(`SELECT status, paid_at IS NOT NULL AS paid, exception, payment IS NOT NULL AS payment FROM orders WHERE id = $1`, [order.id]);
+        expect(row).toEqual({ status: 'paid', paid: true, exception: change!.order.exception ?? null, payment: change!.order.payment !== null && change!.order.payment !== undefined });
+      }
+    });
+
+    it('an order that moved makes the statement write nothing; each is then written alone, the moved one not at all', async () => {
+      const orders = await Promise.all(Array.from({ length: 8 }, () => createOrder(app.http)));
+      const reads = await Promise.all(orders.map((o) => versioned(o.id)));
+      const inbox = await Promise.all(orders.map((o) => storeCallback(o, 'rows-moved')));
+      const before = await Promise.all(orders.map((o) => counts(o.id)));
+      const moved = 5;
+      await ds.query(`UPDATE orders SET last_checked_at = now() WHERE id = $1`, [orders[moved]!.id]); // another writer
+      const spy = jest.spyOn(ds, 'query');
+      let results;
+      try {
+        // Two first, to hold both statements in flight; the rest wait and are written together.
+        results = await Promise.all(orders.map((o, i) => repo.applyOptimistic(reads[i]!.order, reads[i]!.version, 'webhook', paid(o), settle(inbox[i]!, o.id, i))));
+        const rows = spy.mock.results.filter((_r, k) => isRows(spy.mock.calls[k]![0]));
+        expect(rows.length).toBeGreaterThan(0);
+        await expect(Promise.all(rows.map((r) => r.value))).rejects.toThrow(/stale order version/);
+      } finally {
+        spy.mockRestore();
+      }
+      for (const [i, r] of results.entries()) {
+        if (i === moved) {
+          expect(r).toBeNull();
+          expect(await counts(orders[i]!.id)).toEqual(before[i]);
+          expect(await callback(inbox[i]!)).toEqual({ status: 'received', order_id: null, outcome: null, attempts: 0, processed: false });
+        } else {
+          expect(r?.order.status).toBe('paid');
+          expect(await counts(orders[i]!.id)).toMatchObject({ status: 'paid', events: before[i]!.events + 1 });
+          expect(await callback(inbox[i]!)).toMatchObject({ status: 'processed', order_id: orders[i]!.id, attempts: 1 });
+        }
+      }
+    });
+
+    it('news that changes nothing still settles each part once, and only where the row is as read', async () => {
+      const orders = await Promise.all(Array.from({ length: 6 }, () => createOrder(app.http)));
+      for (const o of orders) await repo.apply(o.id, 'webhook', () => paid(o));
+      const reads = await Promise.all(orders.map((o) => versioned(o.id)));
+      const inbox = await Promise.all(orders.map((o) => storeCallback(o, 'rows-same')));
+      const before = await Promise.all(orders.map((o) => counts(o.id)));
+      const results = await Promise.all(orders.map((o, i) => repo.applyOptimistic(reads[i]!.order, reads[i]!.version, 'webhook', paid(o), settle(inbox[i]!, o.id, i))));
+      for (const [i, r] of results.entries()) {
+        expect(r?.events).toEqual([]);
+        expect(await counts(orders[i]!.id)).toEqual(before[i]);
+        expect(await callback(inbox[i]!)).toMatchObject({ status: 'processed', attempts: 1 });
+      }
+    });
+  });
 });
+
