@@ -24,9 +24,8 @@ const isStaleVersion = (err: unknown) =>
 /** One order's change as applyOptimistic plans it: named CTEs numbering their parameters in `values`. */
 interface OptimisticPlan {
   orderId: string;
-  /** `upd` (the row, if still the version read), `ev` (timeline events inserted), then the parts. */
-  ctes: Array<{ name: string; sql: string }>;
-  values: unknown[];
+  /** `upd` (the row, if still the version read), `ev` (timeline events inserted), then the parts; made when first asked for. */
+  form: () => { ctes: Array<{ name: string; sql: string }>; values: unknown[] };
   /** Parts are written: a stale version must raise, so that none of them is. */
   strict: boolean;
   /** The same change as rows, when every part has its `many` form (see writeOptimisticRows). */
@@ -82,6 +81,7 @@ export class OrdersRepository {
   /** applyOptimistic's statements: concurrent changes of different orders share one (group commit). */
   private readonly optimistic = new Batcher<OptimisticPlan, OptimisticResult>((plans) => this.writeOptimistic(plans), OPTIMISTIC_BATCH);
   private readonly columnTypes = new Map<string, string | null>();
+  private readonly manyIds = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -344,23 +344,15 @@ export class OrdersRepository {
     extra: (change: AppliedChange) => SqlPart[] = () => [],
   ): Promise<AppliedChange | null> {
     const decision = decide(order, observation, new Date());
-    const values: unknown[] = [];
-    const v = (x: unknown) => `$${values.push(x)}`;
     const changes = !decision.refused && (decision.events.length > 0 || Object.keys(decision.patch).length > 0);
+    const patched = changes && Object.keys(decision.patch).length > 0;
     const next = Object.assign(new OrderEntity(), order);
-    const ctes: Array<{ name: string; sql: string }> = [];
     let events: OrderEventEntity[] = [];
+    if (patched) {
+      Object.assign(next, decision.patch);
+      next.updated_at = new Date();
+    }
     if (changes) {
-      if (Object.keys(decision.patch).length) {
-        Object.assign(next, decision.patch);
-        next.updated_at = new Date();
-        const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
-        const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
-        ctes.push({ name: 'upd', sql: `UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id` });
-      } else {
-        // Events without a patch (a refused invoice, kept for ops) leave the order row as it was.
-        ctes.push({ name: 'upd', sql: `SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid` });
-      }
       const now = new Date();
       events = decision.events.map((e) =>
         Object.assign(new OrderEventEntity(), {
@@ -376,6 +368,26 @@ export class OrdersRepository {
           created_at: now,
         }),
       );
+    }
+    const planned = { order: next, decision, events };
+    const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
+    const extras = [...parts, ...extra(planned)];
+    const strict = extras.length > 0;
+    // The change as named CTEs of its own statement (made only when it goes that way, see writeOptimistic).
+    let form: { ctes: Array<{ name: string; sql: string }>; values: unknown[] } | undefined;
+    const cteForm = () => {
+      if (form) return form;
+      const values: unknown[] = [];
+      const v = (x: unknown) => `$${values.push(x)}`;
+      const ctes: Array<{ name: string; sql: string }> = [];
+      if (patched) {
+        const patch: Record<string, unknown> = { ...decision.patch, updated_at: next.updated_at };
+        const sets = Object.keys(patch).map((c) => `"${c}" = ${v(jsonColumn(c, patch[c]))}`);
+        ctes.push({ name: 'upd', sql: `UPDATE orders SET ${sets.join(', ')} WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid RETURNING id` });
+      } else {
+        // Events without a patch (a refused invoice, kept for ops), or no change at all, leave the order row as it was.
+        ctes.push({ name: 'upd', sql: `SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid` });
+      }
       const rows = events.map(
         (e) =>
           `(${v(e.id)}::uuid, ${v(e.order_id)}::uuid, ${v(e.type)}::varchar, ${v(e.from_status)}::varchar, ${v(e.to_status)}::varchar, ${v(e.source)}::varchar, ${v(e.dedupe_key)}::varchar, ${v(JSON.stringify(e.data))}::jsonb, ${v(e.created_at)}::timestamptz)`,
@@ -389,23 +401,15 @@ export class OrdersRepository {
                ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`
           : `SELECT NULL::uuid AS id WHERE false`,
       });
-    } else {
-      ctes.push(
-        { name: 'upd', sql: `SELECT id FROM orders WHERE id = ${v(order.id)}::uuid AND xmin = ${v(version)}::xid` },
-        { name: 'ev', sql: `SELECT NULL::uuid AS id WHERE false` },
-      );
-    }
-    const planned = { order: next, decision, events };
-    const parts = changes ? (await Promise.all(this.listeners.map((l) => l.plan(planned, source)))).flat() : [];
-    const extras = [...parts, ...extra(planned)];
-    for (const part of extras) {
-      const offset = values.length;
-      values.push(...part.values);
-      ctes.push({ name: part.name, sql: part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`) });
-    }
-    const strict = extras.length > 0;
-    const rows = this.rowsOf(next, changes ? decision.patch : {}, version, events, extras, strict);
-    const row = await this.optimistic.submit({ orderId: order.id, ctes, values, strict, ...(rows ? { rows } : {}) });
+      for (const part of extras) {
+        const offset = values.length;
+        values.push(...part.values);
+        ctes.push({ name: part.name, sql: part.sql.replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`) });
+      }
+      return (form = { ctes, values });
+    };
+    const rows = this.rowsOf(next, patched ? decision.patch : {}, version, events, extras, strict);
+    const row = await this.optimistic.submit({ orderId: order.id, form: cteForm, strict, ...(rows ? { rows } : {}) });
     if (!row) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
       return null;
@@ -422,7 +426,7 @@ export class OrdersRepository {
    * part has no `many` form or a patched column has no type that text is cast to here.
    */
   private rowsOf(next: OrderEntity, patch: Partial<OrderEntity>, version: string, events: OrderEventEntity[], parts: SqlPart[], strict: boolean): OptimisticRows | undefined {
-    if (parts.some((p) => !p.many)) return undefined;
+    if (parts.some((p) => !p.many || this.manyId(p.many) === null)) return undefined;
     const columns = Object.keys(patch).length ? [...new Set([...Object.keys(patch), 'updated_at'])] : [];
     const types = columns.map((c) => this.columnType(c));
     if (types.some((t) => !t)) return undefined;
@@ -430,8 +434,18 @@ export class OrdersRepository {
       const v = (next as unknown as Record<string, unknown>)[c];
       return types[i] === 'jsonb' ? (v === null || v === undefined ? null : JSON.stringify(v)) : asText(v);
     });
-    const shape = [columns.map((c, i) => `${c}:${types[i]}`).join(','), strict ? 'strict' : 'lax', ...parts.map((p) => `${p.name}\u0000${p.values.length}\u0000${p.many}`)].join('\u0001');
+    const shape = [columns.map((c, i) => `${c}:${types[i]}`).join(','), strict ? 'strict' : 'lax', ...parts.map((p) => `${p.name}:${p.values.length}:${this.manyId(p.many!)}`)].join(' ');
     return { shape, columns, patch: patchValues, version, events, parts: parts.map((p) => ({ many: p.many!, values: p.values.map(asText) })) };
+  }
+
+  /** A short name for a part's `many` text in a shape (the texts are few: one per kind of part); null past 1,000 of them. */
+  private manyId(text: string): number | null {
+    let id = this.manyIds.get(text);
+    if (id === undefined) {
+      if (this.manyIds.size >= 1000) return null;
+      this.manyIds.set(text, (id = this.manyIds.size + 1));
+    }
+    return id;
   }
 
   /** The SQL type an order column's text value is cast to in writeOptimisticRows (null: not one of those). */
@@ -555,10 +569,11 @@ export class OrdersRepository {
   }
 
   private async writeOptimisticOne(p: OptimisticPlan): Promise<OptimisticResult> {
+    const form = p.form();
     let row: { ok: number; events: string[] } | undefined;
     try {
       [row] = rowsOf<{ ok: number; events: string[] }>(
-        await this.ds.query(`WITH ${p.ctes.map((c) => `${c.name} AS (${c.sql})`).join(',\n')}\nSELECT ${okOf('upd', p.strict)} AS ok, ${eventsOf('ev')} AS events`, p.values),
+        await this.ds.query(`WITH ${form.ctes.map((c) => `${c.name} AS (${c.sql})`).join(',\n')}\nSELECT ${okOf('upd', p.strict)} AS ok, ${eventsOf('ev')} AS events`, form.values),
       );
     } catch (err) {
       if (!isStaleVersion(err)) throw err;
@@ -571,10 +586,11 @@ export class OrdersRepository {
     const ctes: string[] = [];
     const cols: string[] = [];
     plans.forEach((p, i) => {
-      const names = cteNames(p.ctes);
+      const form = p.form();
+      const names = cteNames(form.ctes);
       const offset = values.length;
-      values.push(...p.values);
-      for (const c of p.ctes) {
+      values.push(...form.values);
+      for (const c of form.ctes) {
         const sql = c.sql.replace(names, `c${i}_$1`).replace(/\$(\d+)\b/g, (_m, n: string) => `$${Number(n) + offset}`);
         ctes.push(`c${i}_${c.name} AS (${sql})`);
       }
