@@ -471,7 +471,8 @@ async function measureRetention() {
   const before = await counts();
   const child = spawnChild(
     'retention-run',
-    [path.join(__dirname, 'retention-run.js')],
+    // Under the service's own Node flags (its heap limit above all), as its hourly job runs in it.
+    [...PROD_NODE_FLAGS, path.join(__dirname, 'retention-run.js')],
     baseEnv({ ...gatewayServiceEnv(), DATABASE_URL: infra.serviceUrl, DATA_DIR: path.join(TMP, 'retention'), STOREFRONT_API_KEYS: STOREFRONT_KEY, OPS_API_KEYS: OPS_KEY, RETENTION_DAYS: '7', RETENTION_RUNS: String(CFG.retentionRuns) }),
   );
   const start = cpu.snapshot({}, { service: SERVICE_DB });
