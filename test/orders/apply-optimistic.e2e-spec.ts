@@ -241,7 +241,7 @@ describe('applyOptimistic', () => {
       const spy = jest.spyOn(ds, 'query');
       let results;
       try {
-        // Two first, to hold both statements in flight; the rest wait and are written together.
+        // The first two go at once, each alone; the rest wait for them and go together, as rows.
         results = await Promise.all(orders.map((o, i) => repo.applyOptimistic(reads[i]!.order, reads[i]!.version, 'webhook', paid(o), settle(inbox[i]!, o.id, i))));
         const rows = spy.mock.results.filter((_r, k) => isRows(spy.mock.calls[k]![0]));
         expect(rows.length).toBeGreaterThan(0);
