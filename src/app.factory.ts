@@ -76,6 +76,9 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
   // Sandbox keys not set by hand come from DATA_DIR (main.ts fills them before, for its banner).
   const settings = withDevSecrets(given);
   const db = await openDatabase(settings);
+  // Set once built: a start that fails after it (the port taken, say) closes it, so no worker or
+  // connection of a half-started app lives on.
+  let built: NestFastifyApplication | undefined;
   try {
     await runMigrations(db);
     const adapter = new FastifyAdapter({
@@ -96,6 +99,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       bufferLogs: true,
       abortOnError: false,
     });
+    built = app;
     app.useLogger(new QuietStartupLogger(app.get(Logger)));
     for (const warning of settings.warnings) new NestLogger('Settings').warn(warning);
     const fastify = app.getHttpAdapter().getInstance();
@@ -153,6 +157,7 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
       },
     };
   } catch (err) {
+    await built?.close().catch(() => undefined);
     await db.stop();
     throw err;
   }

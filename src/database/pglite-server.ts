@@ -60,6 +60,11 @@ export class PGliteServer {
     private readonly password?: string,
   ) {}
 
+  /** Client connections open now. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { RunningApp, startApp } from '../../src/app.factory';
 import { loadSettings } from '../../src/config/settings';
@@ -48,5 +50,31 @@ describe('start-up waits for the database', () => {
     const ready = await request(running.url).get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ok');
+  }, 90_000);
+});
+
+describe('a start that cannot listen', () => {
+  let target: ServerDatabase;
+
+  beforeAll(async () => {
+    target = await serverDatabase();
+  }, 60_000);
+
+  afterAll(async () => {
+    await target?.drop();
+  });
+
+  it('fails with the reason and leaves nothing running: no worker, no connection of its own', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await expect(startApp(loadSettings(testEnv(port, target, target.env)), { host: '127.0.0.1' })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // The app was built (migrations ran, its pool connected) before listen failed: all of it is closed again.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await target.connections()).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   }, 90_000);
 });

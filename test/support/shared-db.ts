@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { PGliteServer } from '../../src/database/pglite-server';
 import { freshDatabase, TestDatabase } from './app';
 
@@ -9,6 +10,8 @@ export interface ServerDatabase extends TestDatabase {
   url: string;
   /** Extra env for the app instances (a pool of one on the embedded server, as the service uses there). */
   env: Record<string, string>;
+  /** Connections the service's instances hold to it now (application_name merchant-payments; on PGlite, every client). */
+  connections(): Promise<number>;
 }
 
 /**
@@ -19,7 +22,18 @@ export interface ServerDatabase extends TestDatabase {
 export async function serverDatabase(): Promise<ServerDatabase> {
   if (process.env.DATABASE_URL) {
     const db = await freshDatabase();
-    return { ...db, url: db.url!, env: {} };
+    const url = db.url!;
+    const connections = async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'merchant-payments'`);
+        return rows[0].n as number;
+      } finally {
+        await c.end();
+      }
+    };
+    return { ...db, url, env: {}, connections };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'payments-shared-'));
   const { PGlite } = await import('@electric-sql/pglite');
@@ -30,6 +44,7 @@ export async function serverDatabase(): Promise<ServerDatabase> {
     url: `postgres://postgres@${address}/postgres`,
     dataDir,
     env: { DATABASE_POOL_SIZE: '1' },
+    connections: async () => server.connections,
     async drop() {
       await server.close().catch(() => undefined);
       await pg.close().catch(() => undefined);
