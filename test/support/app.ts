@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import { RunningApp, startApp } from '../../src/app.factory';
-import { loadSettings, Settings } from '../../src/config/settings';
+import { loadSettings } from '../../src/config/settings';
 
 export const STOREFRONT_KEY = 'sk_test_storefront_0123456789';
 export const OPS_KEY = 'sk_test_ops_0123456789abcdef';
@@ -82,9 +82,18 @@ export function testEnv(port: number, db: TestDatabase, extra: Record<string, st
 /** The whole service on a real port and a real database, sandbox gateway mounted. */
 export async function startTestApp(extra: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
   const db = database ?? (await freshDatabase());
-  const port = extra.PORT ? Number(extra.PORT) : await freePort();
-  const settings: Settings = loadSettings(testEnv(port, db, extra));
-  const running = await startApp(settings, { host: '127.0.0.1' });
+  // A port freePort found may be taken again before the app listens (the embedded database's own
+  // server binds a free port meanwhile): then another one.
+  let started: RunningApp | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    const port = extra.PORT ? Number(extra.PORT) : await freePort();
+    try {
+      started = await startApp(loadSettings(testEnv(port, db, extra)), { host: '127.0.0.1' });
+    } catch (err) {
+      if (extra.PORT || attempt >= 3 || (err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  const running = started;
   return {
     ...running,
     http: request(running.url),
