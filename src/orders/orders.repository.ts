@@ -408,7 +408,7 @@ export class OrdersRepository {
       }
       return (form = { ctes, values });
     };
-    const rows = this.rowsOf(next, patched ? decision.patch : {}, version, events, extras, strict);
+    const rows = this.asRows(next, patched ? decision.patch : {}, version, events, extras, strict);
     const row = await this.optimistic.submit({ orderId: order.id, form: cteForm, strict, ...(rows ? { rows } : {}) });
     if (!row) {
       this.log.debug(`order ${order.id}: changed since it was read; taking the locking path`);
@@ -425,7 +425,7 @@ export class OrdersRepository {
    * The change as rows of the statement its shape shares (writeOptimisticRows); undefined when a
    * part has no `many` form or a patched column has no type that text is cast to here.
    */
-  private rowsOf(next: OrderEntity, patch: Partial<OrderEntity>, version: string, events: OrderEventEntity[], parts: SqlPart[], strict: boolean): OptimisticRows | undefined {
+  private asRows(next: OrderEntity, patch: Partial<OrderEntity>, version: string, events: OrderEventEntity[], parts: SqlPart[], strict: boolean): OptimisticRows | undefined {
     if (parts.some((p) => !p.many || this.manyId(p.many) === null)) return undefined;
     const columns = Object.keys(patch).length ? [...new Set([...Object.keys(patch), 'updated_at'])] : [];
     const types = columns.map((c) => this.columnType(c));
