@@ -13,6 +13,7 @@ import { RetentionCursor1763700001200 } from './1763700001200-retention-cursor';
 import { CallbackCredential1763700002000 } from './1763700002000-callback-credential';
 import { SandboxMethodLimits1763700005000 } from './1763700005000-sandbox-method-limits';
 import { NotificationsEventIndex1763700006000 } from './1763700006000-notifications-event-index';
+import { SandboxCsNewIndex1763700007000 } from './1763700007000-sandbox-cs-new-index';
 
 /**
  * Every migration, in the order they were first released (one a line: add new ones at the end).
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   CallbackCredential1763700002000,
   SandboxMethodLimits1763700005000,
   NotificationsEventIndex1763700006000,
+  SandboxCsNewIndex1763700007000,
 ];

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { mapCsInvoice } from '../../src/gateways/cryptosteroid/cryptosteroid.mapping';
 import { CS_PAYMENT_METHODS } from '../../src/gateways/cryptosteroid/cryptosteroid.types';
 import { CS_CONTROL, CsSandboxApp, startCsSandbox } from '../support/cryptosteroid-sandbox';
@@ -172,6 +173,39 @@ describe('CryptoSteroid sandbox: merchant API', () => {
         await fresh.close();
       }
     });
+  });
+
+  describe('creates side by side', () => {
+    it('the cap holds when NEW creates arrive together: of 8 at once with a cap of 3, exactly 3 are made', async () => {
+      const fresh = await startCsSandbox({ maxUnpaidNew: 3 });
+      try {
+        const k = { 'X-Api-Key': fresh.apiKey };
+        const answers = await Promise.all(Array.from({ length: 8 }, () => fresh.http.post(fresh.invoices).set(k).send(body())));
+        expect(answers.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+        const made = (await fresh.http.get(`${CS_CONTROL}/invoices`).expect(200)).body.data as Array<{ status: string }>;
+        expect(made.map((i) => i.status)).toEqual(['NEW', 'NEW', 'NEW']);
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    // Needs a second session beside the sandbox's own: a server database (the embedded one is a
+    // single session, where every create waits its turn anyway).
+    if (process.env.DATABASE_URL) {
+      it('a create with a payment method does not wait for the creates that stay NEW (the merchant lock held elsewhere)', async () => {
+        const other = new Client({ connectionString: cs.database.url });
+        await other.connect();
+        try {
+          await other.query('BEGIN');
+          await other.query(`SELECT pg_advisory_xact_lock(hashtext('sandbox_cs_merchant:' || $1))`, [cs.merchantId]);
+          const inv = await create({ paymentMethod: 'LTC' });
+          expect(inv.status).toBe('WAITING');
+        } finally {
+          await other.query('ROLLBACK').catch(() => undefined);
+          await other.end();
+        }
+      }, 20_000);
+    }
   });
 
   describe('authentication and the merchant in the path', () => {
