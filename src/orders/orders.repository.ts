@@ -72,7 +72,7 @@ export type CommitListener = (change: AppliedChange, source: EventSource) => voi
 export type NewOrder = Pick<
   OrderEntity,
   'external_id' | 'provider' | 'amount' | 'currency' | 'customer_id' | 'description' | 'metadata' | 'success_url' | 'fail_url' | 'payment_method'
->;
+> & Partial<Pick<OrderEntity, 'callback_credential_hash'>>;
 
 @Injectable()
 export class OrdersRepository {
@@ -111,20 +111,12 @@ export class OrdersRepository {
   }
 
   /**
-   * Keeps the hash of the order's fresh callback credential (before the invoice is asked for, so
-   * its first callback can be checked). Given the row version the caller read, the row's new
-   * version when nothing else changed it meanwhile (the caller may go on with applyOptimistic),
-   * else null (the hash is kept all the same; the caller takes the locking path).
+   * Keeps the hash of a new callback credential of an order already saved (before the invoice is
+   * asked for again, so its first callback can be checked). A new order's is saved with it
+   * (insertPending).
    */
-  async setCallbackCredentialHash(orderId: string, hash: string, version?: string): Promise<string | null> {
-    if (version !== undefined) {
-      const [row] = rowsOf<{ row_version: string }>(
-        await this.ds.query(`UPDATE orders SET callback_credential_hash = $2 WHERE id = $1 AND xmin = $3::xid RETURNING xmin::text AS row_version`, [orderId, hash, version]),
-      );
-      if (row) return row.row_version;
-    }
+  async setCallbackCredentialHash(orderId: string, hash: string): Promise<void> {
     await this.ds.query(`UPDATE orders SET callback_credential_hash = $2 WHERE id = $1`, [orderId, hash]);
-    return null;
   }
 
   /**
@@ -232,8 +224,10 @@ export class OrdersRepository {
       id, fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description,
       JSON.stringify(fields.metadata ?? {}), fields.success_url, fields.fail_url, fields.payment_method, source, tie?.scope ?? null, tie?.key ?? null,
     ];
-    const order = `INSERT INTO orders (id, external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method)
-           SELECT $1::uuid, $2::text, $3::text, 'pending', $4::numeric, $5::text, $6::text, $7::text, $8::jsonb, $9::text, $10::text, $11::text`;
+    // The hash of the order's callback credential, when its gateway takes one: the last parameter.
+    const hash = `$${values.length + (tie?.claim ? 3 : 1)}::varchar`;
+    const order = `INSERT INTO orders (id, external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method, callback_credential_hash)
+           SELECT $1::uuid, $2::text, $3::text, 'pending', $4::numeric, $5::text, $6::text, $7::text, $8::jsonb, $9::text, $10::text, $11::text, ${hash}`;
     const event = `ev AS (
            INSERT INTO order_events (order_id, type, from_status, to_status, source, dedupe_key, data)
            SELECT id, 'order.created', NULL, 'pending', $12::varchar, 'created', '{}'::jsonb FROM ord
@@ -257,6 +251,7 @@ export class OrdersRepository {
          )
          SELECT 1 AS claimed, ord.* FROM (SELECT 1) AS one LEFT JOIN ord ON true`;
     if (tie?.claim) values.push(tie.claim.hash, tie.claim.leaseMs);
+    values.push(fields.callback_credential_hash ?? null);
     const [row] = rowsOf<VersionedRow & { claimed: number }>(await this.ds.query(sql, values));
     const { claimed, ...rest } = row!;
     if (!claimed || !rest.id) return { claimed: claimed > 0, saved: null };

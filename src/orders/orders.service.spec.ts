@@ -67,15 +67,15 @@ function fakeRepository() {
     insertPending: jest.fn(async (fields: Partial<OrderEntity>) => {
       const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
       const order = Object.assign(new OrderEntity(), {
-        ...fields, id, status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null, payment: null, paid_at: null,
-        exception: null, exception_resolved_at: null, callback_credential_hash: null, created_at: new Date(), updated_at: new Date(),
+        callback_credential_hash: null, ...fields, id, status: 'pending', gateway_invoice_id: null, payment_link: null, expires_at: null, payment: null, paid_at: null,
+        exception: null, exception_resolved_at: null, created_at: new Date(), updated_at: new Date(),
       });
+      if (order.callback_credential_hash) hashes.set(id, order.callback_credential_hash);
       rows.set(id, order);
       return { claimed: true, saved: { order, version: '1' } };
     }),
-    setCallbackCredentialHash: jest.fn(async (id: string, hash: string, version?: string): Promise<string | null> => {
+    setCallbackCredentialHash: jest.fn(async (id: string, hash: string): Promise<void> => {
       hashes.set(id, hash);
-      return version === undefined ? null : String(Number(version) + 1);
     }),
     applyOptimistic: jest.fn(async (order: OrderEntity, _v: string, _s: string, obs: Observation) => change(order.id, obs)),
     apply: jest.fn(async (id: string, _s: string, observe: (o: OrderEntity) => Observation) => change(id, await observe(rows.get(id)!))),
@@ -128,14 +128,14 @@ describe('OrdersService (edges replaced)', () => {
     expect(alpha.createInvoice).not.toHaveBeenCalled();
   });
 
-  it('per-order credential: a fresh secret goes to the gateway, only its hash is kept, and before the invoice is asked for', async () => {
+  it('per-order credential: a fresh secret goes to the gateway, only its hash is kept, saved with the order before the invoice is asked for', async () => {
     const order: string[] = [];
     const alpha = fakeGateway('alpha', {}, { perOrderCredential: true });
     const { service, repo } = build(alpha);
-    repo.setCallbackCredentialHash.mockImplementation(async (id: string, hash: string) => {
-      order.push('hash');
-      repo.hashes.set(id, hash);
-      return null;
+    const insert = repo.insertPending.getMockImplementation()!;
+    repo.insertPending.mockImplementation(async (fields: Partial<OrderEntity>) => {
+      order.push(fields.callback_credential_hash ? 'hash' : 'no hash');
+      return insert(fields);
     });
     alpha.createInvoice.mockImplementation(async (i) => {
       order.push('create');
@@ -151,24 +151,40 @@ describe('OrdersService (edges replaced)', () => {
     expect(JSON.stringify(reply.body)).not.toContain(sent.callbackCredential);
   });
 
-  it('per-order credential: the invoice is attached in one statement at the version the hash update left; if the row moved, by the locking path', async () => {
+  it('per-order credential: no statement of its own on a fresh create; the invoice is attached at the version the save left', async () => {
     const alpha = fakeGateway('alpha', {}, { perOrderCredential: true });
     const { service, repo } = build(alpha);
     await service.create(input, caller, undefined);
-    // Saved at version 1, the hash written at 1 (nothing else moved it) leaves 2: the attach checks 2, not 1.
-    expect(repo.setCallbackCredentialHash).toHaveBeenCalledWith(expect.any(String), expect.stringMatching(/^[0-9a-f]{64}$/), '1');
+    expect(repo.setCallbackCredentialHash).not.toHaveBeenCalled();
     expect(repo.applyOptimistic).toHaveBeenCalledTimes(1);
-    expect(repo.applyOptimistic.mock.calls[0]![1]).toBe('2');
+    expect(repo.applyOptimistic.mock.calls[0]![1]).toBe('1');
     expect(repo.apply).not.toHaveBeenCalled();
+  });
 
-    repo.setCallbackCredentialHash.mockImplementationOnce(async (id: string, hash: string) => {
+  it('per-order credential: finishing an order a failed create left pending makes a new secret, its hash written before the invoice is asked for', async () => {
+    const order: string[] = [];
+    const alpha = fakeGateway('alpha', {}, { perOrderCredential: true });
+    const { service, repo } = build(alpha);
+    alpha.createInvoice.mockRejectedValueOnce(new GatewayError('rejected', 'refused', { gateway: 'alpha', endpoint: 'create' }));
+    alpha.getInvoice.mockResolvedValue(null);
+    await service.create(input, caller, undefined).catch(() => undefined);
+    const [saved] = [...repo.rows.values()];
+    const first = repo.hashes.get(saved!.id);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    repo.setCallbackCredentialHash.mockImplementation(async (id: string, hash: string) => {
+      order.push('hash');
       repo.hashes.set(id, hash);
-      return null; // the row moved between the save and the hash: its version is unknown
     });
-    const reply = await service.create({ ...input, external_id: 'moved-1' }, caller, undefined);
-    expect(reply.body).toMatchObject({ status: 'awaiting_payment' });
-    expect(repo.applyOptimistic).toHaveBeenCalledTimes(1);
-    expect(repo.apply).toHaveBeenCalledTimes(1);
+    alpha.createInvoice.mockImplementation(async (i) => {
+      order.push('create');
+      return invoiceFor({ external_id: i.externalId, amount: i.amount, currency: i.currency });
+    });
+    const finished = await service.finishPending(saved!, alpha, 'reconcile');
+    expect(finished.status).toBe('awaiting_payment');
+    expect(order).toEqual(['hash', 'create']);
+    const sent = alpha.createInvoice.mock.calls.at(-1)![0];
+    expect(repo.hashes.get(saved!.id)).toBe(createHash('sha256').update(sent.callbackCredential!).digest('hex'));
+    expect(repo.hashes.get(saved!.id)).not.toBe(first);
   });
 
   it('an unclear create is looked up by external id before giving up (never two invoices): found, the order goes on', async () => {

@@ -59,6 +59,9 @@ const byExternalId = (order: OrderEntity): InvoiceRef => ({ invoiceId: null, ext
 /** The per-order callback credential as stored (its plaintext goes only to the gateway). */
 export const hashCredential = (credential: string): string => createHash('sha256').update(credential, 'utf8').digest('hex');
 
+/** A fresh callback credential for one create, when the gateway trusts callbacks by a per-order secret. */
+const newCallbackCredential = (gateway: PaymentGateway): string | null => (gateway.callbacks.perOrderCredential ? randomBytes(32).toString('base64url') : null);
+
 const isOpen = (status: GatewayInvoice['status']) => status === 'pending' || status === 'unknown';
 
 /** The order a change left, unless the invoice it read was refused as another order's. */
@@ -166,6 +169,9 @@ export class OrdersService {
     claim?: { hash: string; leaseMs: number },
   ): Promise<{ output: OrderOutput; completed: boolean } | null> {
     const externalId = input.external_id ?? `ord_${randomUUID()}`;
+    // A gateway that trusts callbacks by a per-order secret: the first one is made here and its hash
+    // saved with the order (before the invoice is asked for, so its first callback can be checked).
+    const credential = newCallbackCredential(gateway);
     const { claimed, saved } = await this.orders.insertPending(
       {
         external_id: externalId,
@@ -178,6 +184,7 @@ export class OrdersService {
         success_url: input.success_url ?? this.settings.merchantSuccessUrl ?? null,
         fail_url: input.fail_url ?? this.settings.merchantFailUrl ?? null,
         payment_method: input.payment_method ?? null,
+        callback_credential_hash: credential ? hashCredential(credential) : null,
       },
       'api',
       idem ? { ...idem, claim } : undefined,
@@ -187,7 +194,7 @@ export class OrdersService {
       const existing = await this.orders.findByRef(externalId);
       throw new ApiError(409, 'DUPLICATE_EXTERNAL_ID', `An order with external_id ${externalId} already exists.`, { order_id: existing?.id ?? null });
     }
-    const opened = await this.openInvoice(saved.order, gateway, 'api', { version: saved.version, idem });
+    const opened = await this.openInvoice(saved.order, gateway, 'api', { version: saved.version, idem, credential });
     return { output: toOrderOutput(opened.order), completed: opened.completed };
   }
 
@@ -225,16 +232,15 @@ export class OrdersService {
     order: OrderEntity,
     gateway: PaymentGateway,
     source: EventSource,
-    fresh?: { version: string; idem?: { scope: string; key: string } },
+    fresh?: { version: string; idem?: { scope: string; key: string }; credential: string | null },
   ): Promise<{ order: OrderEntity; completed: boolean }> {
     let invoice: GatewayInvoice | null;
-    // A gateway that trusts callbacks by a per-order secret gets a fresh one with each create; only its hash is kept.
-    const credential = gateway.callbacks.perOrderCredential ? randomBytes(32).toString('base64url') : null;
-    // The row version the one-statement attach checks: the hash update's own, when nothing else moved the row.
-    let version = fresh?.version;
-    if (credential) {
+    // A gateway that trusts callbacks by a per-order secret gets a fresh one with each create; only
+    // its hash is kept (a fresh order's was saved with it).
+    const credential = fresh ? fresh.credential : newCallbackCredential(gateway);
+    if (credential && !fresh) {
       const hash = hashCredential(credential);
-      version = (await this.orders.setCallbackCredentialHash(order.id, hash, version)) ?? undefined;
+      await this.orders.setCallbackCredentialHash(order.id, hash);
       order.callback_credential_hash = hash;
     }
     try {
@@ -268,9 +274,9 @@ export class OrdersService {
     }
     // A gateway may answer a create with an invoice it already had: checked like any other read.
     const created: Observation = { kind: 'invoice_created', invoiceId: invoice.invoiceId, paymentLink: invoice.paymentLink, expiresAt: invoice.expiresAt, terms: termsOf(invoice) };
-    if (fresh && version !== undefined) {
+    if (fresh) {
       const idem = fresh.idem;
-      const done = await this.orders.applyOptimistic(order, version, source, created, (change) =>
+      const done = await this.orders.applyOptimistic(order, fresh.version, source, created, (change) =>
         idem && !change.decision.rejected ? [this.idempotency.completePart(idem.scope, idem.key, 201, toOrderOutput(change.order), change.order.id)] : [],
       );
       if (done) return { order: ours(done), completed: !!idem };
