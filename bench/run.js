@@ -253,6 +253,8 @@ async function load(port, requests, title, { pids = {}, dbs = {}, profileName } 
   log(`  load: ${title} — ${CFG.connections} connections, warm-up ${CFG.warmupS} s, measure ${CFG.durationS} s`);
   let start;
   let fromUs;
+  let walStart;
+  let units = 0;
   const monoUs = () => Number(process.hrtime.bigint() / 1000n);
   const figures = await drive({
     port,
@@ -264,9 +266,15 @@ async function load(port, requests, title, { pids = {}, dbs = {}, profileName } 
     onMeasureStart: () => {
       start = cpu.snapshot(pids, dbs);
       fromUs = monoUs();
+      walStart = db.walCounters(infra.serviceUrl).catch(() => null);
     },
-    onMeasureEnd: (units) => cpu.diff(start, cpu.snapshot(pids, dbs), units),
+    onMeasureEnd: (n) => {
+      units = n;
+      return cpu.diff(start, cpu.snapshot(pids, dbs), n);
+    },
   });
+  const walEnd = await db.walCounters(infra.serviceUrl).catch(() => null);
+  figures.wal = db.walPerUnit(await walStart, walEnd, units);
   // The measured window on the monotonic clock V8's profiler uses, for bench/profile-top.js.
   if (CFG.profile && profileName) {
     const file = path.join(PROFILE_DIR, `${profileName}.window.json`);
@@ -306,6 +314,8 @@ function record(name, figures, child, extra = {}) {
     `  => ${name}: ${row.rps ?? '-'} req/s, p50 ${row.p50_ms ?? '-'} ms, p99 ${row.p99_ms ?? '-'} ms, non-2xx ${row.non2xx ?? '-'}, errors ${row.errors ?? '-'}, peak RSS ${row.peak_rss_mb ?? '-'} MB` +
       (extra.note ? ` (${extra.note})` : ''),
   );
+  const w = figures?.wal;
+  if (w) log(`     WAL per unit: ${w.fpi_per_unit} full-page images, ${w.wal_kb_per_unit} kB; ${w.backend_writes_per_unit} buffers written by backends; ${w.checkpoints} checkpoint(s) in the window`);
   return row;
 }
 
@@ -397,6 +407,7 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
   let startLeft = n;
   let startCpu = null;
   let startSeq = 0;
+  let startWal = null;
   let endAt = null;
   let left = n;
   const deadline = Date.now() + CFG.drainTimeoutS * 1000;
@@ -409,6 +420,7 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
       startLeft = left;
       startCpu = cpu.snapshot(pids, dbs);
       startSeq = Number(await seqRows());
+      startWal = await db.walCounters(infra.serviceUrl).catch(() => null);
     }
     if (left === 0) {
       endAt = t;
@@ -419,6 +431,7 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
   }
   const ready = stop ? await waitServiceReady(child, 5000).then(() => true, () => false) : null;
   const endCpu = cpu.snapshot(pids, dbs);
+  const endWal = await db.walCounters(infra.serviceUrl).catch(() => null);
   const elapsedS = startAt === null ? 0 : ((endAt ?? Date.now()) - startAt) / 1000;
   const inWindow = startLeft - left;
   const rate = elapsedS > 0 ? Math.round((inWindow / elapsedS) * 10) / 10 : 0;
@@ -442,7 +455,7 @@ async function measureDrain(name, child, { n, tag, gw, stop }) {
   check.ok = endAt !== null && check.paid_orders === n && check.paid_events === n && check.outbox_rows === n && check.not_processed === 0;
   return record(
     name,
-    { rps: rate, p50_ms: null, p99_ms: null, non2xx: 0, errors: check.not_processed, timeouts: 0, ...(drainCpu ? { cpu: drainCpu } : {}) },
+    { rps: rate, p50_ms: null, p99_ms: null, non2xx: 0, errors: check.not_processed, timeouts: 0, ...(drainCpu ? { cpu: drainCpu } : {}), wal: db.walPerUnit(startWal, endWal, inWindow) },
     child,
     {
       gateway: gw.name,

@@ -162,4 +162,31 @@ async function seedStoredCallbacks(url, { gw, creds, invoiceTag, orderTag, count
   });
 }
 
-module.exports = { servicePool, withDatabase, withClient, createDatabase, dropDatabase, resetServiceData, seedOrders, seedStoredCallbacks, seededUuid };
+/**
+ * The cluster's write-ahead log and checkpoint counters (every database of the server): full-page
+ * images, WAL bytes, checkpoints, and buffers backends had to write out themselves.
+ */
+async function walCounters(url) {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query(
+      `SELECT w.wal_fpi::bigint::text AS fpi, w.wal_bytes::bigint::text AS bytes,
+              (b.checkpoints_req + b.checkpoints_timed)::int AS checkpoints, b.buffers_backend::bigint::text AS backend_writes
+         FROM pg_stat_wal w, pg_stat_bgwriter b`,
+    );
+    return { at: Date.now(), fpi: Number(rows[0].fpi), bytes: Number(rows[0].bytes), checkpoints: rows[0].checkpoints, backendWrites: Number(rows[0].backend_writes) };
+  });
+}
+
+/** What the log took per unit of work between two walCounters readings. */
+function walPerUnit(a, b, units) {
+  if (!a || !b || !(units > 0)) return null;
+  const per = (v) => Math.round((v / units) * 100) / 100;
+  return {
+    fpi_per_unit: per(b.fpi - a.fpi),
+    wal_kb_per_unit: per((b.bytes - a.bytes) / 1024),
+    backend_writes_per_unit: per(b.backendWrites - a.backendWrites),
+    checkpoints: b.checkpoints - a.checkpoints,
+  };
+}
+
+module.exports = { walCounters, walPerUnit, servicePool, withDatabase, withClient, createDatabase, dropDatabase, resetServiceData, seedOrders, seedStoredCallbacks, seededUuid };
