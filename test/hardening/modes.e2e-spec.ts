@@ -30,7 +30,9 @@ describe('gateway modes, as an operator meets them', () => {
         LOG_LEVEL: 'info',
       }),
     );
-    const exit = await Promise.race([child.exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([child.exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), 60_000)))]);
+    clearTimeout(timer);
     if (!exit) child.proc.kill('SIGKILL');
     const lines = child.output().trim().split('\n');
     expect([exit?.code, lines]).toEqual([78, [expect.stringMatching(/^Invalid setting ECCAEX_MODE(, [A-Z]+_MODE)*: no gateway is on /)]]);
