@@ -223,11 +223,10 @@ export class OrdersRepository {
     const values: unknown[] = [
       id, fields.external_id, fields.provider, fields.amount, fields.currency, fields.customer_id, fields.description,
       JSON.stringify(fields.metadata ?? {}), fields.success_url, fields.fail_url, fields.payment_method, source, tie?.scope ?? null, tie?.key ?? null,
+      fields.callback_credential_hash ?? null,
     ];
-    // The hash of the order's callback credential, when its gateway takes one: the last parameter.
-    const hash = `$${values.length + (tie?.claim ? 3 : 1)}::varchar`;
     const order = `INSERT INTO orders (id, external_id, provider, status, amount, currency, customer_id, description, metadata, success_url, fail_url, payment_method, callback_credential_hash)
-           SELECT $1::uuid, $2::text, $3::text, 'pending', $4::numeric, $5::text, $6::text, $7::text, $8::jsonb, $9::text, $10::text, $11::text, ${hash}`;
+           SELECT $1::uuid, $2::text, $3::text, 'pending', $4::numeric, $5::text, $6::text, $7::text, $8::jsonb, $9::text, $10::text, $11::text, $15::varchar`;
     const event = `ev AS (
            INSERT INTO order_events (order_id, type, from_status, to_status, source, dedupe_key, data)
            SELECT id, 'order.created', NULL, 'pending', $12::varchar, 'created', '{}'::jsonb FROM ord
@@ -235,7 +234,7 @@ export class OrdersRepository {
     const sql = tie?.claim
       ? `WITH claim AS (
            INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, order_id)
-           VALUES ($13::text, $14::text, $15::text, 'in_progress', now() + make_interval(secs => $16::float8 / 1000), $1::uuid)
+           VALUES ($13::text, $14::text, $16::text, 'in_progress', now() + make_interval(secs => $17::float8 / 1000), $1::uuid)
            ON CONFLICT (scope, key) DO NOTHING RETURNING key
          ), ord AS (
            ${order} WHERE EXISTS (SELECT 1 FROM claim)
@@ -251,7 +250,6 @@ export class OrdersRepository {
          )
          SELECT 1 AS claimed, ord.* FROM (SELECT 1) AS one LEFT JOIN ord ON true`;
     if (tie?.claim) values.push(tie.claim.hash, tie.claim.leaseMs);
-    values.push(fields.callback_credential_hash ?? null);
     const [row] = rowsOf<VersionedRow & { claimed: number }>(await this.ds.query(sql, values));
     const { claimed, ...rest } = row!;
     if (!claimed || !rest.id) return { claimed: claimed > 0, saved: null };

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { mapCsInvoice } from '../../src/gateways/cryptosteroid/cryptosteroid.mapping';
 import { CS_PAYMENT_METHODS } from '../../src/gateways/cryptosteroid/cryptosteroid.types';
+import { CsSandboxStore } from '../../src/sandbox/cryptosteroid/store';
 import { CS_CONTROL, CsSandboxApp, startCsSandbox } from '../support/cryptosteroid-sandbox';
 import { ext, rawCall } from './helpers';
 
@@ -197,7 +198,8 @@ describe('CryptoSteroid sandbox: merchant API', () => {
         await other.connect();
         try {
           await other.query('BEGIN');
-          await other.query(`SELECT pg_advisory_xact_lock(hashtext('sandbox_cs_merchant:' || $1))`, [cs.merchantId]);
+          // The very lock the sandbox's creates take, held by this other session.
+          await cs.app.get(CsSandboxStore).lockMerchant({ query: async <T,>(sql: string, params?: unknown[]) => (await other.query(sql, params)).rows as T }, cs.merchantId);
           const inv = await create({ paymentMethod: 'LTC' });
           expect(inv.status).toBe('WAITING');
         } finally {
