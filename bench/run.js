@@ -15,7 +15,7 @@
  *                      (default 10000000; against 10000)
  *   BENCH_RETENTION_RUNS  runs of the retention sweep measured after growth (default 3)
  *   BENCH_PG_URL       the running Postgres (default postgres://postgres@127.0.0.1:5432/postgres)
- *   BENCH_PROFILE=1    run the service under `node --cpu-prof`; profiles in bench/profiles/<stamp>/
+ *   BENCH_PROFILE=1    run the service and the sandbox under `node --cpu-prof`; profiles in bench/profiles/<stamp>/
  *   BENCH_LABEL        a free label stored in the JSON (e.g. before / after)
  *   BENCH_DRAIN_COUNT  stored callbacks for callback-drain (default 20000)
  *   BENCH_DRAIN_TIMEOUT_S  bound of the drain (default 240)
@@ -144,9 +144,14 @@ async function startSink() {
 async function startSandbox() {
   infra.sandboxPort = await freePort();
   infra.sandboxOrigin = `http://127.0.0.1:${infra.sandboxPort}`;
+  const profileArgs = [];
+  if (CFG.profile) {
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    profileArgs.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-name=sandbox.cpuprofile');
+  }
   infra.sandbox = spawnChild(
     'sandbox',
-    [DIST_SANDBOX],
+    [...profileArgs, DIST_SANDBOX],
     baseEnv({
       SANDBOX_PORT: String(infra.sandboxPort),
       SANDBOX_HOST: '127.0.0.1',
@@ -276,12 +281,16 @@ async function load(port, requests, title, { pids = {}, dbs = {}, profileName } 
   const walEnd = await db.walCounters(infra.serviceUrl).catch(() => null);
   figures.wal = db.walPerUnit(await walStart, walEnd, units);
   // The measured window on the monotonic clock V8's profiler uses, for bench/profile-top.js.
-  if (CFG.profile && profileName) {
-    const file = path.join(PROFILE_DIR, `${profileName}.window.json`);
-    const windows = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
-    windows.push({ title, from_us: fromUs, to_us: monoUs() });
-    fs.mkdirSync(PROFILE_DIR, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(windows, null, 2));
+  // The sandbox's one profile gets every window, each titled with its scenario (--phase picks one).
+  if (CFG.profile) {
+    const toUs = monoUs();
+    for (const name of [profileName, 'sandbox'].filter(Boolean)) {
+      const file = path.join(PROFILE_DIR, `${name}.window.json`);
+      const windows = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+      windows.push({ title, from_us: fromUs, to_us: toUs });
+      fs.mkdirSync(PROFILE_DIR, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(windows, null, 2));
+    }
   }
   return figures;
 }
@@ -902,7 +911,7 @@ async function main() {
   }, CFG.maxS * 1000);
   hard.unref();
 
-  log(`bench ${STAMP}: ${selected.join(', ')} — ${os.cpus().length} cores, node ${process.version} ${PROD_NODE_FLAGS.join(' ')}, ${CFG.connections} connections, warm-up ${CFG.warmupS} s, ${CFG.durationS} s each${CFG.profile ? ', --cpu-prof on the service' : ''}`);
+  log(`bench ${STAMP}: ${selected.join(', ')} — ${os.cpus().length} cores, node ${process.version} ${PROD_NODE_FLAGS.join(' ')}, ${CFG.connections} connections, warm-up ${CFG.warmupS} s, ${CFG.durationS} s each${CFG.profile ? ', --cpu-prof on the service and the sandbox' : ''}`);
   infra.serviceUrl = await db.createDatabase(CFG.adminUrl, SERVICE_DB);
   createdDbs.push(SERVICE_DB);
   log(`database ${SERVICE_DB} created`);
