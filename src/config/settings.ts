@@ -40,6 +40,8 @@ export interface Settings extends GatewaySettingsSlices {
   logLevel: LogLevel;
   rateLimitPerMin: number;
   reconcileAfterS: number;
+  /** Least time between two gateway reads of the reconciliation sweep (a backlog never floods a gateway). */
+  reconcilePaceMs: number;
   requestTimeoutMs: number;
   /** After SIGTERM: how long /health/ready answers 503 while requests are still served, so load balancers notice. */
   shutdownDrainMs: number;
@@ -143,6 +145,7 @@ export function loadSettings(env: Env = process.env): Settings {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     rateLimitPerMin: int(env, 'RATE_LIMIT_PER_MIN', 6000, 0, 10_000_000),
     reconcileAfterS: int(env, 'RECONCILE_AFTER_S', 900, 1, 30 * 86400),
+    reconcilePaceMs: int(env, 'RECONCILE_PACE_MS', 100, 10, 60_000),
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 600000),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 300_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25000, 1000, 600_000),

@@ -28,8 +28,6 @@ export interface SweepResult {
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap {
   private readonly log = new Logger('Reconciler');
-  /** Gateway calls are spaced at least this far apart, so a backlog never floods the gateway. */
-  private readonly paceMs = Number(process.env.RECONCILE_PACE_MS ?? 100);
   private readonly batch = 200;
 
   constructor(
@@ -82,7 +80,7 @@ export class ReconcilerService implements OnApplicationBootstrap {
         this.log.warn(`gateway rate limit; sweep paused for ${outcome.retryAfterSec} s`);
         break;
       }
-      const wait = this.paceMs - (Date.now() - started);
+      const wait = this.settings.reconcilePaceMs - (Date.now() - started);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     return result;
