@@ -26,7 +26,14 @@ const fits = (amount: Decimal, m: GatewayPaymentMethod) =>
 export function checkAmountLimits(amount: string, currency: string, methods: GatewayPaymentMethod[], paymentMethod?: string | null): LimitRefusal | null {
   const own = methods.filter((m) => !m.currency || m.currency.code === currency);
   const named = paymentMethod ? own.filter((m) => m.method_code === paymentMethod) : [];
-  // A method the catalogue does not list is the gateway's (or its own check's) to refuse.
+  const listed = (ms: GatewayPaymentMethod[]) => ms.map((m) => ({ method_code: m.method_code, min_sum: m.min_sum, max_sum: m.max_sum }));
+  // The catalogue lists the currency's methods and the one named is not among them: the gateway does not offer it.
+  if (paymentMethod && own.length > 0 && named.length === 0) {
+    return {
+      fields: { payment_method: [`${paymentMethod} is not offered for ${currency} at the gateway; its ${currency} methods: ${own.map((m) => m.method_code).join(', ')}`] },
+      limits: { currency, min: null, max: null, methods: listed(own) },
+    };
+  }
   const candidates = named.length > 0 ? named : own;
   const value = new Decimal(amount);
   if (candidates.some((m) => fits(value, m))) return null;
@@ -35,7 +42,7 @@ export function checkAmountLimits(amount: string, currency: string, methods: Gat
   // The lowest minimum and the highest maximum: the widest range the gateway takes for the currency.
   const min = mins.length === candidates.length && mins.length > 0 ? Decimal.min(...mins).toFixed(2) : null;
   const max = maxes.length === candidates.length && maxes.length > 0 ? Decimal.max(...maxes).toFixed(2) : null;
-  const limits = { currency, min, max, methods: candidates.map((m) => ({ method_code: m.method_code, min_sum: m.min_sum, max_sum: m.max_sum })) };
+  const limits = { currency, min, max, methods: listed(candidates) };
   const fmt = (s: string) => `${s} ${currency}`;
   let why: string;
   if (candidates.length === 0) why = `no payment method takes ${currency} at the gateway`;

@@ -9,6 +9,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { GatewayInvoice, InvoiceRef, PaymentGateway } from '../gateways/gateway.port';
 import { gatewayApiError } from '../gateways/gateway-api-errors';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
+import { LimitRefusal } from './amount-limits';
 import { CatalogueService } from './catalogue.service';
 import { Decision, Observation } from './domain/decide';
 import { gatewayStateOf, termsOf } from './domain/gateway-state';
@@ -60,6 +61,12 @@ const byExternalId = (order: OrderEntity): InvoiceRef => ({ invoiceId: null, ext
 export const hashCredential = (credential: string): string => createHash('sha256').update(credential, 'utf8').digest('hex');
 
 /** A fresh callback credential for one create, when the gateway trusts callbacks by a per-order secret. */
+/** The 400's message for what the catalogue refused (amount-limits.ts). */
+function refusalMessage(refused: LimitRefusal): string {
+  if (refused.fields.payment_method) return 'The gateway does not offer this payment method for the currency.';
+  return refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.';
+}
+
 const newCallbackCredential = (gateway: PaymentGateway): string | null => (gateway.callbacks.perOrderCredential ? randomBytes(32).toString('base64url') : null);
 
 const isOpen = (status: GatewayInvoice['status']) => status === 'pending' || status === 'unknown';
@@ -98,7 +105,7 @@ export class OrdersService {
     }
     // Where the gateway publishes its methods' min_sum / max_sum (capabilities.catalogue), an amount none takes is refused here.
     const refused = await this.catalogue.amountOutsideLimits(input.amount, input.currency, provider, input.payment_method);
-    if (refused) throw new ApiError(400, 'VALIDATION_FAILED', refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.', { fields: refused.fields, limits: refused.limits });
+    if (refused) throw new ApiError(400, 'VALIDATION_FAILED', refusalMessage(refused), { fields: refused.fields, limits: refused.limits });
     if (idempotencyKey === undefined) return { status: 201, body: (await this.createFresh(input, gateway)).output };
 
     if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {

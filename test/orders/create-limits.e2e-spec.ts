@@ -64,6 +64,26 @@ describe('create: amount limits, amount messages, replayed replies', () => {
     expect(res.body.error.details.limits.methods).toEqual([{ method_code: 'monobank', min_sum: '1.00', max_sum: '10000.00' }]);
   });
 
+  it.each([
+    ['one the gateway does not offer at all', 'nonexistent'],
+    ["one of another currency's (kaspi takes KZT)", 'kaspi'],
+  ])('a payment_method the gateway does not offer for the currency, %s → 400 naming payment_method, nothing sent', async (_name, method) => {
+    const before = await countOrders();
+    const { res, externalId } = await create({ amount: '1500.00', payment_method: method });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.fields).toEqual({ payment_method: [`${method} is not offered for UAH at the gateway; its UAH methods: monobank, privatbank`] });
+    expect(res.body.error.details.limits.methods.map((m: { method_code: string }) => m.method_code)).toEqual(['monobank', 'privatbank']);
+    expect(await gatewayCreates(app.http, externalId)).toEqual([]);
+    expect(await countOrders()).toBe(before);
+  });
+
+  it('a payment_method the gateway offers for the currency is taken', async () => {
+    const { res } = await create({ amount: '12000.00', payment_method: 'privatbank' });
+    expect(res.status).toBe(201);
+    expect(res.body.payment_method).toBe('privatbank');
+  });
+
   it('a currency no payment method takes (USD) → 400 naming currency', async () => {
     const { res, externalId } = await create({ currency: 'USD', amount: '25.00' });
     expect(res.status).toBe(400);
