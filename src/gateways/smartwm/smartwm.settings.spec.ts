@@ -31,8 +31,16 @@ describe('SMARTWM_* settings', () => {
     const s = loadSettings(LIVE_SWM);
     expect(s.smartwm).toMatchObject({ mode: 'live', baseUrl: 'https://acquiring_api.obmenka.ua', clientId: '48151', secret: LIVE_SWM.SMARTWM_SECRET });
     expect(gatewayPlugins().filter((p) => p.name !== 'smartwm').map((p) => gatewaySlice(s, p.name)?.mode)).toEqual(gatewayPlugins().slice(1).map(() => 'off'));
-    // One credential alone is not live.
-    expect(loadSettings({ SMARTWM_CLIENT_ID: '48151' }).smartwm.mode).toBe('sandbox');
+    // One credential alone is not live, and start-up says so (the other one was maybe forgotten).
+    const half = loadSettings({ SMARTWM_CLIENT_ID: '48151' });
+    expect(half.smartwm.mode).toBe('sandbox');
+    expect(half.warnings).toEqual([expect.stringMatching(/^SMARTWM_CLIENT_ID is set without SMARTWM_SECRET: SmartWM is in sandbox mode, not live/)]);
+    const halfProd = loadSettings({ NODE_ENV: 'production', SMARTWM_SECRET: LIVE_SWM.SMARTWM_SECRET, [another('smartwm').mode]: 'sandbox' });
+    expect(halfProd.smartwm.mode).toBe('off');
+    expect(halfProd.warnings.join('\n')).toMatch(/^SMARTWM_SECRET is set without SMARTWM_CLIENT_ID: SmartWM is off, not live/m);
+    expect(halfProd.warnings.join('\n')).not.toContain(LIVE_SWM.SMARTWM_SECRET);
+    // Said outright, no warning.
+    expect(loadSettings({ SMARTWM_CLIENT_ID: '48151', SMARTWM_MODE: 'sandbox' }).warnings).toEqual([]);
     // Production without credentials, beside another gateway in the sandbox: off.
     expect(loadSettings({ NODE_ENV: 'production', [another('smartwm').mode]: 'sandbox' }).smartwm.mode).toBe('off');
   });

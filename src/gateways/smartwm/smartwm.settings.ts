@@ -32,9 +32,14 @@ export const smartwmHasCredentials = (env: Env): boolean => str(env, 'SMARTWM_CL
  * and an https base URL (or a loopback one). The sandbox's base URL is the emulator this service
  * mounts; its secret, when unset, comes from the dev keys (the plugin's devSecrets).
  */
-export function loadSmartwmSettings({ env, port, mode }: GatewaySettingsContext): SmartwmSettings {
+export function loadSmartwmSettings({ env, port, mode, warnings }: GatewaySettingsContext): SmartwmSettings {
   const clientId = str(env, 'SMARTWM_CLIENT_ID');
   const secret = str(env, 'SMARTWM_SECRET');
+  // Live takes both; one alone (the other maybe forgotten) leaves the mode to the default, which start-up says.
+  if (str(env, 'SMARTWM_MODE') === undefined && (clientId === undefined) !== (secret === undefined)) {
+    const [set, unset] = clientId !== undefined ? ['SMARTWM_CLIENT_ID', 'SMARTWM_SECRET'] : ['SMARTWM_SECRET', 'SMARTWM_CLIENT_ID'];
+    warnings.push(`${set} is set without ${unset}: SmartWM is ${mode === 'off' ? 'off' : `in ${mode} mode`}, not live; set both for live, or SMARTWM_MODE to say which`);
+  }
   if (mode === 'live') {
     if (clientId === undefined) throw new SettingsError('SMARTWM_CLIENT_ID', 'required when SMARTWM_MODE=live');
     if (secret === undefined) throw new SettingsError('SMARTWM_SECRET', 'required when SMARTWM_MODE=live');
