@@ -60,9 +60,17 @@ export function toEnvelope(err: unknown, requestId: string, log: Logger): { stat
   } else if (status >= 500) {
     log.error({ msg: 'unhandled error', err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
   }
+  // Fastify's own errors (body parser, URL), as they come or as the cause of the HttpException Nest wraps them in.
+  const fastifyErr = err instanceof Error ? ((err as { code?: unknown }).code !== undefined ? err : (err as { cause?: unknown }).cause) : undefined;
+  const fastifyCode = fastifyErr instanceof Error ? (fastifyErr as { code?: unknown }).code : undefined;
+  // A body the parser could not read (not JSON, empty): a 400 VALIDATION_FAILED naming the body, the
+  // one 400 the API's routes answer for their input (docs/api.md section 10).
+  if (status === 400 && typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP_')) {
+    return { status, body: envelope('VALIDATION_FAILED', 'The request body could not be read.', { fields: { body: [(fastifyErr as Error).message] } }, requestId), headers: {} };
+  }
   const [code, message] = STATUS_CODES[status] ?? (status >= 500 ? STATUS_CODES[500] : ['BAD_REQUEST', 'The request could not be processed.']);
-  // Body-parser errors (bad JSON) carry a safe message worth showing; never for 5xx.
-  const detail = status < 500 && err instanceof Error && (err as { code?: string }).code?.startsWith('FST_') ? err.message : message;
+  // Body-parser errors carry a safe message worth showing; never for 5xx.
+  const detail = status < 500 && typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_') ? (fastifyErr as Error).message : message;
   return { status, body: envelope(code, detail, {}, requestId), headers: {} };
 }
 

@@ -116,7 +116,8 @@ export function finishDocument(document: OpenAPIObject, roles: Map<string, Role 
       if (BODY_METHODS.has(method)) {
         // Gateway callbacks take raw bytes (their own route answers bad JSON, any content type).
         const callback = path.startsWith('/v1/webhooks/');
-        if (op.requestBody && !callback) add(400, 'BAD_REQUEST');
+        // A body that is not JSON: VALIDATION_FAILED naming `body` (src/common/http-exception.filter.ts).
+        if (op.requestBody && !callback) add(400, 'VALIDATION_FAILED');
         add(413, 'PAYLOAD_TOO_LARGE');
         if (path.startsWith('/v1/') && !callback) add(415, 'UNSUPPORTED_MEDIA_TYPE');
       }

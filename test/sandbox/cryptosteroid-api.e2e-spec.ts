@@ -294,7 +294,7 @@ describe('CryptoSteroid sandbox: merchant API', () => {
     it('framework errors under the prefix are in the same envelope (bad JSON, unknown route)', async () => {
       const bad = await cs.http.post(cs.invoices).set(key).set('Content-Type', 'application/json').send('{"fiatAmount":');
       expect(bad.status).toBe(400);
-      expectError(bad.body, 'BAD_REQUEST');
+      expectError(bad.body, 'VALIDATION_FAILED');
       expectError((await cs.http.get(`/sandbox/cryptosteroid/merchants/${cs.merchantId}/wallets`).set(key).expect(404)).body, 'NOT_FOUND');
     });
   });

@@ -28,6 +28,12 @@ export class EccaexEnvelopeHook implements OnModuleInit {
         return payload;
       }
       if (body.successful === false || !body.error || typeof body.error !== 'object') return payload;
+      // The host names an unreadable body VALIDATION_FAILED (its own API's rule); the emulator keeps
+      // the framework's BAD_REQUEST, its VALIDATION_ERROR being for fields (EccaEx's code here is UNKNOWN).
+      const fields = (body.error.details as { fields?: Record<string, unknown> } | undefined)?.fields;
+      if (body.error.code === 'VALIDATION_FAILED' && fields && Object.keys(fields).join() === 'body') {
+        body.error = { code: 'BAD_REQUEST', message: body.error.message, details: {} };
+      }
       return JSON.stringify({
         successful: false,
         request_id: typeof body.request_id === 'string' ? body.request_id : String(req.id),
