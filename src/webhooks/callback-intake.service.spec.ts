@@ -100,10 +100,20 @@ describe('CallbackIntakeService (edges replaced)', () => {
       ['a wrong credential', 'a-wrong-secret', order, 'token_mismatch'],
       ["another order's credential (its own hash differs)", 'the-right-secret-0123456789abcdef', { ...order, callback_credential_hash: hash('other-orders-secret') }, 'token_mismatch'],
       ['an order of ours without a stored credential', 'the-right-secret-0123456789abcdef', { ...order, callback_credential_hash: null }, 'token_mismatch'],
-      ['no such order', 'the-right-secret-0123456789abcdef', null, 'unknown_order'],
+      // Answered as a wrong token: the reply does not tell a caller which order references exist (the log does).
+      ['no such order', 'the-right-secret-0123456789abcdef', null, 'token_mismatch'],
     ])('%s → 401 INVALID_TOKEN, nothing stored', async (_n, presented, found, reason) => {
       const { intake, inbox } = build(tokenGateway(presented), found);
       await expect(intake.receive('alpha', incoming())).rejects.toMatchObject({ status: 401, code: 'INVALID_TOKEN', details: { reason } });
+      expect(inbox.store).not.toHaveBeenCalled();
+    });
+
+    it('no credential and a body that cannot be read → 401 INVALID_TOKEN (missing_token), not 400: the credential is checked first', async () => {
+      const gw = tokenGateway(null);
+      (gw.callbacks as { parse: unknown }).parse = jest.fn(() => 'The body is not JSON.');
+      const { intake, inbox } = build(gw, order);
+      await expect(intake.receive('alpha', incoming())).rejects.toMatchObject({ status: 401, code: 'INVALID_TOKEN', details: { reason: 'missing_token' } });
+      expect(gw.callbacks.parse).not.toHaveBeenCalled();
       expect(inbox.store).not.toHaveBeenCalled();
     });
 

@@ -76,6 +76,12 @@ export class CallbackIntakeService {
       }
       throw new ApiError(401, check.code, MESSAGES[check.code], { reason: check.reason });
     }
+    // A per-order credential that is not there at all: refused before the body is even read.
+    if (callbacks.perOrderCredential && !callbacks.presentedCredential?.(req)) {
+      this.metrics?.callbackRejected(provider, 'missing_token');
+      this.log.warn(`rejected ${provider} callback: missing_token`);
+      throw new ApiError(401, 'INVALID_TOKEN', MESSAGES.INVALID_TOKEN, { reason: 'missing_token' });
+    }
     const parsed = callbacks.parse(req);
     if (typeof parsed === 'string') {
       this.metrics?.callbackVerified(provider);
@@ -90,7 +96,8 @@ export class CallbackIntakeService {
       if (reason) {
         this.metrics?.callbackRejected(provider, reason);
         this.log.warn(`rejected ${provider} callback: ${reason} (order ${order?.id ?? parsed.orderId ?? parsed.externalId ?? parsed.invoiceId ?? '-'})`);
-        throw new ApiError(401, 'INVALID_TOKEN', MESSAGES.INVALID_TOKEN, { reason });
+        // The reply does not say whether the order exists (a storefront's order numbers are guessable); the log does.
+        throw new ApiError(401, 'INVALID_TOKEN', MESSAGES.INVALID_TOKEN, { reason: reason === 'unknown_order' ? 'token_mismatch' : reason });
       }
       orderId = order!.id;
       if (callbacks.dedupeKeyFor) {

@@ -138,6 +138,23 @@ describe('CryptoSteroid through the service', () => {
       const r = await app.http.post(HOOK).set({ 'Content-Type': 'application/json', Token: 'x'.repeat(43) }).send('{"status":"PAID"}');
       expect([r.status, r.body.error?.code]).toEqual([400, 'MALFORMED_PAYLOAD']);
     });
+
+    it('no Token and a body that is not JSON: 401 INVALID_TOKEN (missing_token), the credential checked before the body', async () => {
+      const before = await stored();
+      const r = await app.http.post(HOOK).set({ 'Content-Type': 'application/json' }).send('{not json');
+      expect([r.status, r.body.error?.code, r.body.error?.details?.reason]).toEqual([401, 'INVALID_TOKEN', 'missing_token']);
+      expect(await stored()).toBe(before);
+    });
+
+    it('an order that does not exist is answered as a wrong token: the reply does not tell which order numbers exist', async () => {
+      const order = await create({ payment_method: 'ETH' });
+      const forged = (externalId: string) => JSON.stringify({ invoiceId: '00000000-0000-4000-8000-000000000000', externalId, status: 'PAID' });
+      const missing = await app.http.post(HOOK).set({ 'Content-Type': 'application/json', Token: 'x'.repeat(43) }).send(forged('no-such-order-1'));
+      const wrong = await app.http.post(HOOK).set({ 'Content-Type': 'application/json', Token: 'x'.repeat(43) }).send(forged(order.external_id));
+      expect([missing.status, missing.body.error?.code, missing.body.error?.details]).toEqual([401, 'INVALID_TOKEN', { reason: 'token_mismatch' }]);
+      expect([wrong.status, wrong.body.error?.code, wrong.body.error?.details]).toEqual([401, 'INVALID_TOKEN', { reason: 'token_mismatch' }]);
+      expect((await orderOf(app.http, order.id)).status).toBe('awaiting_payment');
+    });
   });
 
   describe('underpayment', () => {

@@ -27,6 +27,6 @@ export const smartwmCallbackDocs = (): MethodDecorator =>
       examples: { stored: { summary: 'first ping for this order status', value: { received: true, duplicate: false } }, duplicate: { summary: 'the same order status pinged again', value: { received: true, duplicate: true } } },
     }),
     ApiResponse({ status: 400, description: 'MALFORMED_PAYLOAD: the path names no order id.' }),
-    ApiResponse({ status: 401, description: "INVALID_TOKEN: the token is missing, wrong or another order's, or the order is unknown (details.reason: missing_token, token_mismatch, unknown_order). Nothing is read or stored." }),
+    ApiResponse({ status: 401, description: "INVALID_TOKEN: the token is missing, wrong or another order's, or the order is unknown (details.reason: missing_token, or token_mismatch for the others, so the reply does not tell which orders exist). Nothing is read or stored." }),
     ApiResponse({ status: 503, description: 'STORAGE_UNAVAILABLE: the ping could not be stored; the platform should retry.' }),
   );
