@@ -26,6 +26,8 @@
  *   BENCH_MAX_S        hard bound of the whole run (default 1200, 4800 with growth): past it, children are stopped,
  *                      databases dropped, and the run exits 2
  *   BENCH_SERVICE_ENV  extra service settings, "K=V,K=V" (e.g. DATABASE_POOL_SIZE=10)
+ *   BENCH_SERVICE_NODE_FLAGS  extra Node flags for the service, after start:prod's (e.g. --trace-gc)
+ *   BENCH_CHILD_OUTPUT=1  print every child's output (service, sandbox, ceilings) as it comes
  *
  * Every target is 127.0.0.1. Results: printed, and bench/results/<stamp>.json.
  */
@@ -81,6 +83,8 @@ const CFG = {
   adminUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   profile: process.env.BENCH_PROFILE === '1',
   label: process.env.BENCH_LABEL || null,
+  /** Extra Node flags for the service, after start:prod's (e.g. --trace-gc, which NODE_OPTIONS refuses). */
+  serviceNodeFlags: (process.env.BENCH_SERVICE_NODE_FLAGS || '').split(/\s+/).filter(Boolean),
   only: (process.env.BENCH_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean),
   serviceEnv: Object.fromEntries(
     (process.env.BENCH_SERVICE_ENV || '')
@@ -199,7 +203,7 @@ async function startService(name, { embedded = false, waitReady = true } = {}) {
     fs.mkdirSync(PROFILE_DIR, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name.replace(/\//g, '-')}.cpuprofile`);
   }
-  args.push(...PROD_NODE_FLAGS, DIST_MAIN);
+  args.push(...PROD_NODE_FLAGS, ...CFG.serviceNodeFlags, DIST_MAIN);
   const child = spawnChild(`service:${name}`, args, env);
   child.port = port;
   child.profileName = name.replace(/\//g, '-');
