@@ -67,7 +67,7 @@ function memoryOf(pid) {
  * reports; its memory is sampled every 200 ms while it lives (peak of VmHWM and VmRSS).
  */
 class Child {
-  constructor(name, args, { env, cwd, quiet = process.env.BENCH_CHILD_OUTPUT !== "1" } = {}) {
+  constructor(name, args, { env, cwd, quiet = process.env.BENCH_CHILD_OUTPUT !== '1' } = {}) {
     this.name = name;
     this.lines = [];
     this.peakKb = 0;
