@@ -108,7 +108,12 @@ export async function startApp(given: Settings, options: { listen?: boolean; hos
     await registerSecurityHeaders(app);
     registerOpsAssets(app);
     const json = fastify.getDefaultJsonParser('error', 'error');
-    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => json(req as Parameters<typeof json>[0], body.toString('utf8'), done));
+    // An empty body labelled JSON is no body (clients that label every POST so: cancel, reconcile);
+    // a route that needs one still says so (POST /v1/orders: VALIDATION_FAILED naming body).
+    app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, body, done) => {
+      if (body.length === 0) return done(null, undefined);
+      json(req as Parameters<typeof json>[0], body.toString('utf8'), done);
+    });
     // Gateway callbacks get their raw bytes, unparsed, whatever the content type: the signature is checked before any parse.
     registerRawCallbackBodies(fastify, BODY_LIMIT);
     fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -360,6 +360,14 @@ describe('orders (storefront API against the sandbox gateway)', () => {
       expect(inv.body.data.status).toBe('success');
     });
 
+    it('a client that labels every POST as JSON: cancel and reconcile with an empty body work as without one', async () => {
+      const o = await create(body({ external_id: 'cancel-empty-json' })).expect(201);
+      const rec = await app.http.post(`/v1/orders/${o.body.id}/reconcile`).set(ops).set('Content-Type', 'application/json');
+      expect([rec.status, rec.body.status]).toEqual([200, 'awaiting_payment']);
+      const r = await app.http.post(`/v1/orders/${o.body.id}/cancel`).set(storefront).set('Content-Type', 'application/json');
+      expect([r.status, r.body.status]).toEqual([200, 'canceled']);
+    });
+
     it('404 for an unknown order', async () => {
       const r = await app.http.post('/v1/orders/no-such-order/cancel').set(storefront);
       expect(r.status).toBe(404);
