@@ -320,6 +320,15 @@ export class OrdersService {
       if (seen.decision.rejected && order.gateway_invoice_id) throw invoiceNotOurs(seen.order, seen.decision.rejected);
       if (!seen.decision.rejected) {
         if (isTerminal(seen.order.status) && seen.order.status !== 'canceled') throw notCancelable(seen.order);
+        // The gateway took a payment the order does not count as paid (less than asked: underpaid).
+        // Canceling would hide money received; the exception is ops' to resolve.
+        if (invoice.status === 'success' && !isTerminal(seen.order.status)) {
+          throw notCancelable(
+            seen.order,
+            { exception: seen.order.exception, reason: 'payment_received' },
+            `The gateway has received a payment for this order${seen.order.exception ? ` (exception ${seen.order.exception})` : ''}; it cannot be canceled.`,
+          );
+        }
         if (isOpen(invoice.status) && gateway.capabilities.cancel && gateway.cancelInvoice) {
           const at: InvoiceRef = { invoiceId: invoice.invoiceId, externalId: order.external_id, orderId: order.id };
           try {

@@ -172,6 +172,22 @@ describe('CryptoSteroid through the service', () => {
       expect(notificationsOf(order.id, 'order.paid')).toHaveLength(0);
     });
 
+    it('cancel of an order the gateway has taken part of the money for: 409, the order and its exception unchanged', async () => {
+      const order = await create({ payment_method: 'USDT_TRC20' });
+      await app.http.put(`${CONTROL}/webhooks`).send({ enabled: false }).expect(200);
+      await simulate(order.gateway_invoice_id, { outcome: 'paid_short' });
+      const r = await app.http.post(`/v1/orders/${order.id}/cancel`).set(storefront);
+      expect([r.status, r.body.error?.code, r.body.error?.details]).toEqual([
+        409,
+        'ORDER_NOT_CANCELABLE',
+        expect.objectContaining({ order_id: order.id, status: 'awaiting_payment', exception: 'underpaid', reason: 'payment_received' }),
+      ]);
+      const after = await orderOf(app.http, order.id);
+      expect([after.status, after.exception]).toEqual(['awaiting_payment', 'underpaid']);
+      expect(await queue()).toContainEqual([order.id, 'underpaid']);
+      expect((await sandboxInvoice(order.gateway_invoice_id)).status).toBe('PAID');
+    });
+
     it('part paid and expired (no webhook): reconciliation reads it back after expires_at; expired, underpaid, in the queue', async () => {
       await app.http.put(`${CONTROL}/settings`).send({ invoice_timeout_s: 2 }).expect(200);
       const order = await create({ payment_method: 'LTC' });
