@@ -1,11 +1,23 @@
 import { ApiError } from '../common/api-error';
 import { GatewayError } from './gateway.errors';
 
+/** A lookup by external_id the gateway cannot make (CryptoSteroid): whether it holds the order's invoice is unknown. */
+export const invoiceMayExist = (err: unknown): boolean => err instanceof GatewayError && err.info.details?.reason === 'no_lookup_by_external_id';
+
 /** Gateway trouble as the storefront sees it (502 GATEWAY_ERROR / 503 GATEWAY_UNAVAILABLE). */
 export function gatewayApiError(err: unknown, details: Record<string, unknown> = {}): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof GatewayError) {
     const d: Record<string, unknown> = { ...details, gateway: err.info.gateway, ...(err.info.code ? { gateway_code: err.info.code } : {}), ...(err.info.requestId ? { gateway_request_id: err.info.requestId } : {}) };
+    if (invoiceMayExist(err)) {
+      // Never two invoices for one order: nothing is sent again; the gateway's callback for that invoice, or ops, settles the order.
+      return new ApiError(
+        503,
+        'GATEWAY_UNAVAILABLE',
+        'The gateway may have created the invoice and cannot be asked for it by external_id: the order is kept pending and no second invoice is requested. The gateway\'s callback for it, or ops, settles the order.',
+        { ...d, reason: 'invoice_may_exist' },
+      );
+    }
     if (err.kind === 'rate_limited' && err.info.retryAfterSec !== undefined) d.retry_after_sec = err.info.retryAfterSec;
     if (err.kind === 'unavailable' || err.kind === 'timeout' || err.kind === 'rate_limited') {
       return new ApiError(503, 'GATEWAY_UNAVAILABLE', 'The payment gateway is unavailable right now; retry later.', d);

@@ -7,7 +7,7 @@ import { Settings } from '../config/settings';
 import { GatewayError } from '../gateways/gateway.errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { GatewayInvoice, InvoiceRef, PaymentGateway } from '../gateways/gateway.port';
-import { gatewayApiError } from '../gateways/gateway-api-errors';
+import { gatewayApiError, invoiceMayExist } from '../gateways/gateway-api-errors';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { LimitRefusal } from './amount-limits';
 import { CatalogueService } from './catalogue.service';
@@ -267,12 +267,17 @@ export class OrdersService {
     } catch (err) {
       invoice = null;
       // Unclear (timeout, 5xx) or "already exists": the gateway may hold our invoice; look before giving up.
+      let lookupErr: unknown = null;
       if (err instanceof GatewayError && (err.unclear || err.kind === 'conflict' || err.kind === 'rejected')) {
-        invoice = await gateway.getInvoice(byExternalId(order)).catch(() => null);
+        invoice = await gateway.getInvoice(byExternalId(order)).catch((e: unknown) => {
+          lookupErr = e;
+          return null;
+        });
       }
       if (!invoice) {
         this.log.warn(`order ${order.id}: invoice not created (${(err as Error).message}); kept pending`);
-        throw gatewayApiError(err, { order_id: order.id });
+        // A gateway that cannot be asked by external_id leaves it open whether the invoice exists: that is the answer.
+        throw gatewayApiError(invoiceMayExist(lookupErr) ? lookupErr : err, { order_id: order.id });
       }
       const inv = invoice;
       const found = ours(await this.orders.apply(order.id, source, () => gatewayStateOf(inv)));

@@ -157,6 +157,24 @@ describe('CryptoSteroid through the service', () => {
     });
   });
 
+  it('a create whose outcome is unclear: 503 saying the invoice may exist and the order is held; a retry sends no second create', async () => {
+    await app.http.post(`${CONTROL}/faults`).send({ endpoint: 'create-invoice', mode: 'timeout_after_work', hang_ms: 200, times: 1 }).expect((r) => expect(r.status).toBeLessThan(300));
+    const body = { amount: '25.00', currency: 'USD', customer_id: 'cs-user', provider: 'cryptosteroid', external_id: 'cs-unclear-1' };
+    const first = await app.http.post('/v1/orders').set(storefront).set('Idempotency-Key', 'cs-unclear-key-1').send(body);
+    expect([first.status, first.body.error?.code, first.body.error?.details?.reason]).toEqual([503, 'GATEWAY_UNAVAILABLE', 'invoice_may_exist']);
+    expect(first.body.error.message).toMatch(/may have created the invoice/);
+    const again = await app.http.post('/v1/orders').set(storefront).set('Idempotency-Key', 'cs-unclear-key-1').send(body);
+    expect([again.status, again.body.error?.details?.reason, again.body.error?.details?.order_id]).toEqual([503, 'invoice_may_exist', first.body.error.details.order_id]);
+    const made = (await app.http.get(`${CONTROL}/invoices?externalId=cs-unclear-1`).expect(200)).body.data as Array<{ invoiceId: string }>;
+    expect(made).toHaveLength(1);
+    const orderId = first.body.error.details.order_id as string;
+    expect((await orderOf(app.http, orderId)).status).toBe('pending');
+    // The gateway's callback for that invoice (it carries the order's secret, sent with the lost create) settles it.
+    await simulate(made[0]!.invoiceId, { outcome: 'paid' });
+    await waitForStatus(app.http, orderId, 'paid');
+    expect((await orderOf(app.http, orderId)).gateway_invoice_id).toBe(made[0]!.invoiceId);
+  });
+
   describe('underpayment', () => {
     it('PAID with less received: never paid, exception underpaid, in the review queue, one order.exception', async () => {
       const order = await create({ payment_method: 'USDT_TRC20' });
