@@ -74,7 +74,7 @@ export class WebhookEventsController {
   @Get()
   @ApiOperation({ summary: 'Stored gateway callbacks, newest first' })
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
-  @ApiQuery({ name: 'order_id', required: false, description: 'only callbacks applied to this order (uuid)' })
+  @ApiQuery({ name: 'order_id', required: false, description: "only this order's callbacks (uuid): those applied to it, and the conflicting copies of them (status conflict)" })
   @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50', example: 50 })
   @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: WebhookEventListOutput })

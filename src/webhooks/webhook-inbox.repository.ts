@@ -194,7 +194,11 @@ export class WebhookInboxRepository {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.status) where.push(`status = $${params.push(q.status)}`);
-    if (q.order_id) where.push(`order_id = $${params.push(q.order_id)}`);
+    // The order's callbacks, and the conflicting copies of them (stored without an order: never applied).
+    if (q.order_id) {
+      const n = params.push(q.order_id);
+      where.push(`(order_id = $${n} OR conflict_of = ANY(ARRAY(SELECT id FROM webhook_inbox WHERE order_id = $${n})))`);
+    }
     if (q.cursor) where.push(`(received_at, id) < ($${params.push(q.cursor.t)}, $${params.push(q.cursor.id)})`);
     const sql = `SELECT * FROM webhook_inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT $${params.push(q.limit)}`;
     return rowsOf<InboxRow>(await this.ds.query(sql, params));

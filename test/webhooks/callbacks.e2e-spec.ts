@@ -114,6 +114,11 @@ describe('EccaEx callbacks: verified, stored, applied exactly once', () => {
     // The same conflicting body again is not stored twice.
     await postCallback(app.http, different).expect(200);
     expect((await inbox(app.http, '&status=conflict')).filter((e) => e.idempotency_key === key)).toHaveLength(1);
+    // Ops asking for the order's callbacks see the conflicting copy beside the one applied.
+    await waitFor('processed', async () => (await inbox(app.http, `&order_id=${order.id}`)).find((e) => e.status === 'processed'));
+    const ofOrder = (await inbox(app.http, `&order_id=${order.id}`)).filter((e) => e.idempotency_key === key);
+    expect(ofOrder.map((e) => e.status).sort()).toEqual(['conflict', 'processed']);
+    expect((await inbox(app.http, `&order_id=${order.id}&status=conflict`)).map((e) => e.idempotency_key)).toEqual([key]);
   });
 
   describe('the sandbox flow: deliveries from the sandbox gateway verify and apply with no other step', () => {
