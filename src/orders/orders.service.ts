@@ -60,13 +60,13 @@ const byExternalId = (order: OrderEntity): InvoiceRef => ({ invoiceId: null, ext
 /** The per-order callback credential as stored (its plaintext goes only to the gateway). */
 export const hashCredential = (credential: string): string => createHash('sha256').update(credential, 'utf8').digest('hex');
 
-/** A fresh callback credential for one create, when the gateway trusts callbacks by a per-order secret. */
 /** The 400's message for what the catalogue refused (amount-limits.ts). */
 function refusalMessage(refused: LimitRefusal): string {
   if (refused.fields.payment_method) return 'The gateway does not offer this payment method for the currency.';
   return refused.fields.amount ? 'No payment method can take this amount.' : 'No payment method takes this currency.';
 }
 
+/** A fresh callback credential for one create, when the gateway trusts callbacks by a per-order secret. */
 const newCallbackCredential = (gateway: PaymentGateway): string | null => (gateway.callbacks.perOrderCredential ? randomBytes(32).toString('base64url') : null);
 
 const isOpen = (status: GatewayInvoice['status']) => status === 'pending' || status === 'unknown';

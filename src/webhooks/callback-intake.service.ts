@@ -1,7 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../common/api-error';
-import type { CallbackRequest, PaymentGateway } from '../gateways/gateway.port';
+import type { CallbackRequest } from '../gateways/gateway.port';
 import { GatewayRegistry } from '../gateways/gateway-registry.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OrdersRepository } from '../orders/orders.repository';
@@ -38,6 +38,13 @@ export function credentialMatches(presented: string, storedHashHex: string): boo
  * statement; the 200 means durably stored). The read-back of the invoice happens later
  * (CallbackProcessor): a callback's body is never trusted.
  */
+/** Why a presented per-order credential is not good enough, or null when it is. */
+function credentialProblem(presented: string, storedHash: string | null, found: boolean): 'unknown_order' | 'token_mismatch' | null {
+  if (!found) return 'unknown_order';
+  if (!storedHash || !credentialMatches(presented, storedHash)) return 'token_mismatch';
+  return null;
+}
+
 @Injectable()
 export class CallbackIntakeService {
   private readonly log = new Logger('CallbackIntake');
@@ -76,8 +83,9 @@ export class CallbackIntakeService {
       }
       throw new ApiError(401, check.code, MESSAGES[check.code], { reason: check.reason });
     }
-    // A per-order credential that is not there at all: refused before the body is even read.
-    if (callbacks.perOrderCredential && !callbacks.presentedCredential?.(req)) {
+    // A per-order credential, read once; one that is not there at all is refused before the body is read.
+    const presented = callbacks.perOrderCredential ? (callbacks.presentedCredential?.(req) ?? null) : null;
+    if (callbacks.perOrderCredential && !presented) {
       this.metrics?.callbackRejected(provider, 'missing_token');
       this.log.warn(`rejected ${provider} callback: missing_token`);
       throw new ApiError(401, 'INVALID_TOKEN', MESSAGES.INVALID_TOKEN, { reason: 'missing_token' });
@@ -92,7 +100,7 @@ export class CallbackIntakeService {
     let key = parsed.dedupeKey;
     if (callbacks.perOrderCredential) {
       const order = await this.storageStep(() => this.orders.findForCallback(provider, parsed));
-      const reason = this.credentialProblem(gateway, req, order?.callback_credential_hash ?? null, !!order);
+      const reason = credentialProblem(presented!, order?.callback_credential_hash ?? null, !!order);
       if (reason) {
         this.metrics?.callbackRejected(provider, reason);
         this.log.warn(`rejected ${provider} callback: ${reason} (order ${order?.id ?? parsed.orderId ?? parsed.externalId ?? parsed.invoiceId ?? '-'})`);
@@ -120,15 +128,6 @@ export class CallbackIntakeService {
     });
     if (stored.duplicate) this.metrics?.callbackDuplicate(provider);
     return { received: true, duplicate: stored.duplicate };
-  }
-
-  /** Why a per-order credential is not good enough, or null when it is. */
-  private credentialProblem(gateway: PaymentGateway, req: CallbackRequest, storedHash: string | null, found: boolean): string | null {
-    const presented = gateway.callbacks.presentedCredential?.(req) ?? null;
-    if (!presented) return 'missing_token';
-    if (!found) return 'unknown_order';
-    if (!storedHash || !credentialMatches(presented, storedHash)) return 'token_mismatch';
-    return null;
   }
 
   /** A lookup the intake cannot do is the service's trouble: 503, so the gateway retries. */
