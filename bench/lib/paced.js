@@ -6,6 +6,7 @@
 // every second, which measures the burst, not the rate.
 const { Pool } = require('undici');
 
+/** The p-th percentile (nearest rank) of ascending `sorted`; null when empty. */
 function percentile(sorted, p) {
   if (!sorted.length) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -87,4 +88,4 @@ async function paced({ port, rate, connections, durationS, warmupS, request, onM
   };
 }
 
-module.exports = { paced };
+module.exports = { paced, percentile };
